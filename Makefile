@@ -1,0 +1,83 @@
+# session-keeper: one build entry. `make demo` and `make test` install what they need.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+WASM_TARGET := wasm32-unknown-unknown
+# The CLI must match the wasm-bindgen crate exactly; Cargo.lock is the source of truth.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3}' Cargo.lock)
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+WASM := target/$(WASM_TARGET)/release/session_keeper.wasm
+PORT ?= 8080
+
+.PHONY: help tools tools-rust tools-browser tools-node pkg demo test test-native test-browser lint test-types test-e2e size clean
+
+help:
+	@echo "make demo   - build the package and start the demo backend + page on http://127.0.0.1:$(PORT)/"
+	@echo "make test   - every test: native, browser (headless Chromium), types, end-to-end"
+	@echo "make pkg    - build the npm package into pkg/"
+	@echo "make size   - gzip -9 size of pkg/"
+
+## Tools ---------------------------------------------------------------------------------
+tools: tools-rust tools-browser tools-node
+
+tools-rust:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 4 minutes, once)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+
+tools-browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  echo "installing Debian's chromium and chromium-driver"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; \
+	fi
+
+tools-node: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+## Build ---------------------------------------------------------------------------------
+pkg: tools-rust tools-node
+	cargo build --release --target $(WASM_TARGET) -p session-keeper
+	rm -rf pkg && mkdir -p pkg
+	wasm-bindgen --target web --out-dir pkg --out-name session_keeper \
+	  --remove-name-section --remove-producers-section $(WASM)
+	wasm-opt -Oz --strip-debug --strip-producers pkg/session_keeper_bg.wasm -o pkg/session_keeper_bg.wasm
+	cp -r pkg-template/. pkg/
+	version=$$(awk -F'"' '/^version = /{print $$2; exit}' Cargo.toml); \
+	  sed -i "s/\"version\": \"0.0.0-from-cargo\"/\"version\": \"$$version\"/" pkg/package.json
+	@$(MAKE) --no-print-directory size
+
+size:
+	@w=$$(gzip -9c pkg/session_keeper_bg.wasm | wc -c); j=$$(gzip -9c pkg/session_keeper.js | wc -c); \
+	  echo "pkg/ gzip -9: wasm $$w B + js $$j B = $$((w + j)) B (raw wasm $$(wc -c < pkg/session_keeper_bg.wasm) B)"
+
+## Run -----------------------------------------------------------------------------------
+demo: pkg
+	cargo run --release -p session-keeper-server -- --port $(PORT) --www www --pkg pkg
+
+## Tests ---------------------------------------------------------------------------------
+test: tools lint test-native test-browser pkg test-types test-e2e
+	@echo "make test: all suites passed"
+
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p session-keeper --target $(WASM_TARGET) --all-targets -- -D warnings
+
+test-native:
+	cargo test --workspace
+
+test-browser: tools-rust tools-browser
+	cargo test -p session-keeper --target $(WASM_TARGET)
+
+test-types: pkg tools-node
+	tsc -p tests/types/tsconfig.json
+
+test-e2e: pkg tools-browser tools-node
+	@echo "(end-to-end suite: added with the demo)"
+
+clean:
+	cargo clean
+	rm -rf pkg node_modules

@@ -1,0 +1,95 @@
+//! Expiry maths: when a session ends, how far the device clock is off, and how long a timer
+//! may wait. All times are epoch milliseconds; "server" times are on the issuer's clock,
+//! "local" times on this device's clock, and `local = server - skew`.
+
+/// A Dynamic session lives at most 30 days; a longer `exp` is clamped to `iat + 30 days`.
+pub const MAX_LIFETIME_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+/// How far issuers backdate `iat` (some by 5 minutes, to absorb their own skew). An `iat`
+/// up to this far in the device's past is taken as "issued just now on a correct clock".
+pub const IAT_BACKDATE_TOLERANCE_MS: i64 = 5 * 60 * 1000;
+
+/// The largest clock offset believed from `iat` alone. Real device clocks are off by
+/// seconds, or by whole hours (wrong time zone or DST setting); a larger apparent offset
+/// more likely means an old token, which must still be able to count as expired.
+pub const MAX_ESTIMATED_SKEW_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// `setTimeout` fires at once for delays of 2^31 ms (≈24.8 days) or more, so a wake-up
+/// further away is split: wait this long, re-check, re-arm.
+pub const MAX_TIMER_DELAY_MS: i64 = 2_147_483_647;
+
+/// Estimates `skew = server clock - device clock` from a token's `iat`, read at `device_now`,
+/// assuming the token was just issued (as it is right after sign-in).
+///
+/// The rule, in the order it is applied:
+/// - `iat` in the device's future: the device is slow by at least that much (a token cannot
+///   be issued in the future), so `skew = iat - now`.
+/// - `iat` up to [`IAT_BACKDATE_TOLERANCE_MS`] in the past: clocks agree; `skew = 0`
+///   (this absorbs issuers that backdate `iat`).
+/// - `iat` further in the past: the device is fast; the part beyond the tolerance is
+///   skew, so a backdating issuer never extends the session past its server-side end.
+/// - Either way the estimate is capped at ±[`MAX_ESTIMATED_SKEW_MS`].
+///
+/// A server `Date` header, when one is seen, is a better source: see [`skew_from_date`].
+///
+/// ```
+/// use session_keeper::expiry::estimate_skew;
+/// let now = 1_700_000_000_000;
+/// assert_eq!(estimate_skew(Some(now - 60_000), now), 0); // backdated a minute
+/// assert_eq!(estimate_skew(Some(now + 3_600_000), now), 3_600_000); // device an hour slow
+/// assert_eq!(estimate_skew(Some(now - 3_600_000), now), -3_300_000); // device fast
+/// ```
+pub fn estimate_skew(issued_at_ms: Option<i64>, device_now_ms: i64) -> i64 {
+    let Some(iat) = issued_at_ms else { return 0 };
+    let offset = iat.saturating_sub(device_now_ms);
+    let skew = if offset > 0 {
+        offset
+    } else if offset >= -IAT_BACKDATE_TOLERANCE_MS {
+        0
+    } else {
+        offset.saturating_add(IAT_BACKDATE_TOLERANCE_MS)
+    };
+    skew.clamp(-MAX_ESTIMATED_SKEW_MS, MAX_ESTIMATED_SKEW_MS)
+}
+
+/// Skew from an HTTP `Date` header (`server_date_ms`, whole seconds) received at
+/// `device_now_ms`. The header truncates to the second, so the server's clock was somewhere
+/// in `[date, date + 1 s)`: take the middle.
+pub fn skew_from_date(server_date_ms: i64, device_now_ms: i64) -> i64 {
+    server_date_ms
+        .saturating_add(500)
+        .saturating_sub(device_now_ms)
+        .clamp(-MAX_ESTIMATED_SKEW_MS, MAX_ESTIMATED_SKEW_MS)
+}
+
+/// The server-clock moment a session ends: `min(exp, anchor + 30 days) - leeway`, where the
+/// anchor is `iat` (or, without `iat`, the server time when the session was set).
+///
+/// ```
+/// use session_keeper::expiry::{server_end, MAX_LIFETIME_MS};
+/// assert_eq!(server_end(1_000, 5_000, 0), 5_000);
+/// assert_eq!(server_end(0, 40 * 86_400_000, 0), MAX_LIFETIME_MS); // clamped to 30 days
+/// assert_eq!(server_end(0, 5_000, 1_000), 4_000); // leeway ends it earlier
+/// ```
+pub fn server_end(anchor_ms: i64, expires_at_ms: i64, leeway_ms: i64) -> i64 {
+    expires_at_ms
+        .min(anchor_ms.saturating_add(MAX_LIFETIME_MS))
+        .saturating_sub(leeway_ms)
+}
+
+/// How long to wait before the next wake-up for `deadline_ms`, as a `setTimeout` delay:
+/// never negative and never more than [`MAX_TIMER_DELAY_MS`]. When the clamp applies the
+/// wake-up comes early, finds the deadline not yet reached, and arms the next one.
+///
+/// ```
+/// use session_keeper::expiry::{timer_delay, MAX_TIMER_DELAY_MS};
+/// assert_eq!(timer_delay(1_500, 1_000), 500);
+/// assert_eq!(timer_delay(0, 1_000), 0);
+/// let thirty_days = 30 * 86_400_000;
+/// assert_eq!(timer_delay(thirty_days, 0), MAX_TIMER_DELAY_MS as u32);
+/// ```
+pub fn timer_delay(deadline_ms: i64, now_ms: i64) -> u32 {
+    let delay = deadline_ms.saturating_sub(now_ms).clamp(0, MAX_TIMER_DELAY_MS);
+    // In 0..=i32::MAX by the clamp above.
+    u32::try_from(delay).unwrap_or(0)
+}

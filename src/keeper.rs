@@ -1,0 +1,432 @@
+//! The session state machine: pure Rust, no browser. Every transition takes the current time
+//! and returns the events it caused; the caller (the wasm layer, or a test) delivers them.
+
+use serde_json::value::RawValue;
+
+use crate::event::{Event, Notice, SessionEnd, SessionStart};
+use crate::expiry::{estimate_skew, skew_from_date};
+use crate::record::{self, Ended, Parsed, Record, StoredSession};
+use crate::storage::{Storage, StorageError};
+use crate::{jwt, EndReason, Error, Result, Session, SessionInfo, Wallet};
+
+/// How a keeper is set up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The Dynamic environment; tokens of other environments are refused.
+    pub environment_id: String,
+    /// The session ends this many milliseconds before the token's end.
+    pub leeway_ms: i64,
+}
+
+/// Where the session is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Persistence {
+    /// In `localStorage`: survives reloads, shared by every tab.
+    Local,
+    /// In memory only: this page, until it closes.
+    Memory,
+}
+
+impl Persistence {
+    /// `"local"` or `"memory"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Persistence::Local => "local",
+            Persistence::Memory => "memory",
+        }
+    }
+}
+
+/// The core of session-keeper: one environment's session, kept in step with storage.
+///
+/// ```
+/// use session_keeper::{keeper::{Config, Keeper}, storage::MemoryStorage, Event};
+/// # use base64::Engine as _;
+/// # let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+/// # let token = format!("{}.{}.{}", b64("{}"), b64(r#"{"sid":"s1","iat":1000,"exp":61}"#.replace("61", "61000").as_str()), b64("x"));
+/// let storage = MemoryStorage::default();
+/// let config = Config { environment_id: "env".into(), leeway_ms: 0 };
+/// let mut keeper = Keeper::new(config, Some(Box::new(storage.clone())), 1_000_000);
+/// let (_, events) = keeper.set_session(&token, None, None, 1_000_000).unwrap();
+/// assert!(matches!(events.as_slice(), [Event::Start(_)]));
+/// assert_eq!(keeper.next_wakeup(), Some(61_000_000));
+/// let ended = keeper.check(61_000_000);
+/// assert!(matches!(ended.as_slice(), [Event::End(e)] if e.reason.as_str() == "expired"));
+/// assert!(storage.keys().is_empty());
+/// ```
+pub struct Keeper {
+    config: Config,
+    key: String,
+    storage: Option<Box<dyn Storage>>,
+    session: Option<Session>,
+    notices: Vec<Notice>,
+}
+
+impl std::fmt::Debug for Keeper {
+    // Hand-written so that a debug print can never show the token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keeper")
+            .field("config", &self.config)
+            .field("persistence", &self.persistence())
+            .field("session", &self.session.as_ref().map(Session::info))
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a stored value means for this keeper.
+enum Loaded {
+    Nothing,
+    Newer,
+    Ended(Ended),
+    Session(Session),
+}
+
+impl Keeper {
+    /// Creates a keeper and restores the stored session, if one is usable. `storage: None`
+    /// keeps everything in memory. An expired, corrupt or old-version record is removed.
+    pub fn new(config: Config, storage: Option<Box<dyn Storage>>, now: i64) -> Self {
+        let key = record::storage_key(&config.environment_id);
+        let mut keeper = Keeper { config, key, storage, session: None, notices: Vec::new() };
+        let value = keeper.read();
+        match keeper.load(value.as_deref()) {
+            Loaded::Session(s) if s.ends_at > now => keeper.session = Some(s),
+            Loaded::Session(s) => keeper.clear_stored(&s.key, EndReason::Expired, now),
+            // A tombstone is only meant to live for one synchronous write-remove pair; one
+            // left behind (the tab died in between) is garbage.
+            Loaded::Ended(_) => keeper.remove_stored(),
+            Loaded::Nothing | Loaded::Newer => {}
+        }
+        keeper
+    }
+
+    /// The current session.
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// Where the session is kept now.
+    pub fn persistence(&self) -> Persistence {
+        if self.storage.is_some() {
+            Persistence::Local
+        } else {
+            Persistence::Memory
+        }
+    }
+
+    /// The storage key of this keeper's record.
+    pub fn storage_key(&self) -> &str {
+        &self.key
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Notices gathered since the last call, for the log.
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// When the next wake-up is due (local epoch ms): the session's end, if there is one.
+    pub fn next_wakeup(&self) -> Option<i64> {
+        self.session.as_ref().map(|s| s.ends_at)
+    }
+
+    /// Starts a session from a token (or refreshes the current one when the token has the
+    /// same `sid`). `user` is the user object as JSON text and `wallets` the connected
+    /// wallets; `None` keeps what the same session already had.
+    ///
+    /// A different current session ends with `"replaced"`.
+    pub fn set_session(
+        &mut self,
+        token: &str,
+        user: Option<String>,
+        wallets: Option<Vec<Wallet>>,
+        now: i64,
+    ) -> Result<(SessionInfo, Vec<Event>)> {
+        let claims = jwt::decode(token)?;
+        if let Some(found) = &claims.environment_id {
+            if *found != self.config.environment_id {
+                return Err(Error::EnvironmentMismatch {
+                    expected: self.config.environment_id.clone(),
+                    found: found.clone(),
+                });
+            }
+        }
+        let user = user.map(parse_user).transpose()?;
+        // Setting the very token we already hold (an app re-setting it on every page load)
+        // must not re-estimate the skew from an `iat` that is no longer fresh.
+        let (skew, anchor) = match self.session.as_ref().filter(|s| s.token == token) {
+            Some(current) => (current.skew_ms, current.anchor_ms),
+            None => {
+                let skew = estimate_skew(claims.issued_at_ms, now);
+                (skew, claims.issued_at_ms.unwrap_or(now.saturating_add(skew)))
+            }
+        };
+        let mut session = Session::new(token.to_owned(), claims, skew, anchor, self.config.leeway_ms);
+        if session.ends_at <= now {
+            return Err(Error::TokenExpired);
+        }
+        let previous = self.session.take();
+        let same = previous.as_ref().filter(|p| p.key == session.key);
+        session.user = user.or_else(|| same.and_then(|p| p.user.clone()));
+        let wallets = wallets.unwrap_or_else(|| same.map(|p| p.connected.clone()).unwrap_or_default());
+        for wallet in wallets {
+            session.connect(wallet);
+        }
+        let mut events = Vec::new();
+        if same.is_none() {
+            if let Some(previous) = previous {
+                events.push(end_event(&previous, EndReason::Replaced, false, now));
+            }
+            events.push(Event::Start(SessionStart { session: session.info(), remote: false, at: now }));
+        }
+        let info = session.info();
+        self.session = Some(session);
+        self.persist();
+        Ok((info, events))
+    }
+
+    /// Replaces the user object (JSON text).
+    pub fn set_user(&mut self, user: String) -> Result<()> {
+        let user = parse_user(user)?;
+        self.session.as_mut().ok_or(Error::NoSession)?.user = Some(user);
+        self.persist();
+        Ok(())
+    }
+
+    /// Adds a connected (non-verified) wallet; a wallet already present is left as it is.
+    pub fn connect_wallet(&mut self, wallet: Wallet) -> Result<()> {
+        if wallet.address.is_empty() {
+            return Err(Error::InvalidArgument("a wallet needs an address".into()));
+        }
+        if self.session.as_mut().ok_or(Error::NoSession)?.connect(wallet) {
+            self.persist();
+        }
+        Ok(())
+    }
+
+    /// Removes a connected wallet. Returns whether one was removed; verified wallets
+    /// belong to the token and cannot be disconnected.
+    pub fn disconnect_wallet(&mut self, address: &str) -> Result<bool> {
+        let removed = self.session.as_mut().ok_or(Error::NoSession)?.disconnect(address);
+        if removed {
+            self.persist();
+        }
+        Ok(removed)
+    }
+
+    /// Ends the session here (logout, revocation): memory and storage are cleared together
+    /// and other tabs are told through a tombstone. `None` when there was no session.
+    pub fn end(&mut self, reason: EndReason, now: i64) -> Option<Event> {
+        let session = self.session.take()?;
+        self.clear_stored(&session.key, reason, now);
+        Some(end_event(&session, reason, false, now))
+    }
+
+    /// Brings the keeper up to date: re-reads storage (another tab, or DevTools, may have
+    /// changed it while this page slept or was frozen) and ends the session if its end
+    /// time has passed. Call it on every wake-up: timer, visibility, focus, online, pageshow.
+    pub fn check(&mut self, now: i64) -> Vec<Event> {
+        let mut events = Vec::new();
+        if self.storage.is_some() {
+            let value = self.read();
+            events.extend(self.apply_stored(value.as_deref(), now));
+        }
+        if self.session.as_ref().is_some_and(|s| s.ends_at <= now) {
+            events.extend(self.end(EndReason::Expired, now));
+        }
+        events
+    }
+
+    /// Applies a change another tab made to this keeper's record (a `storage` event's
+    /// `newValue`; `None` when the key was removed or storage cleared).
+    pub fn storage_changed(&mut self, new_value: Option<&str>, now: i64) -> Vec<Event> {
+        if self.storage.is_none() {
+            return Vec::new();
+        }
+        self.apply_stored(new_value, now)
+    }
+
+    /// Refines the clock-skew estimate from a server's `Date` header (whole seconds,
+    /// server epoch ms) seen at `now`. Returns whether the session's end time moved.
+    pub fn observe_server_time(&mut self, server_date_ms: i64, now: i64) -> bool {
+        let leeway = self.config.leeway_ms;
+        let Some(session) = self.session.as_mut() else { return false };
+        let skew = skew_from_date(server_date_ms, now);
+        // The header has one-second resolution: smaller differences are noise.
+        if (skew - session.skew_ms).abs() <= 1_000 {
+            return false;
+        }
+        *session = Session {
+            user: session.user.take(),
+            connected: std::mem::take(&mut session.connected),
+            ..Session::new(session.token.clone(), session.claims.clone(), skew, session.anchor_ms, leeway)
+        };
+        self.persist();
+        true
+    }
+
+    fn apply_stored(&mut self, value: Option<&str>, now: i64) -> Vec<Event> {
+        let mut events = Vec::new();
+        match self.load(value) {
+            Loaded::Nothing => {
+                if let Some(session) = self.session.take() {
+                    // Gone from storage without a tombstone: removed outside the SDK (or the
+                    // tombstone was missed). If its time was up anyway, that is the reason.
+                    let expired = session.ends_at <= now;
+                    let reason = if expired { EndReason::Expired } else { EndReason::Logout };
+                    events.push(end_event(&session, reason, !expired, now));
+                }
+            }
+            Loaded::Newer => {
+                if let Some(session) = self.session.take() {
+                    events.push(end_event(&session, EndReason::Replaced, true, now));
+                }
+            }
+            Loaded::Ended(ended) => {
+                if self.session.as_ref().is_some_and(|s| s.key == ended.key) {
+                    if let Some(session) = self.session.take() {
+                        events.push(end_event(&session, ended.reason, true, now));
+                    }
+                }
+            }
+            Loaded::Session(stored) => match self.session.as_mut() {
+                // The same session, updated elsewhere (user, wallets, refreshed token).
+                Some(current) if current.key == stored.key => *current = stored,
+                _ => {
+                    if let Some(previous) = self.session.take() {
+                        events.push(end_event(&previous, EndReason::Replaced, true, now));
+                    }
+                    if stored.ends_at > now {
+                        events.push(Event::Start(SessionStart { session: stored.info(), remote: true, at: now }));
+                        self.session = Some(stored);
+                    }
+                }
+            },
+        }
+        events
+    }
+
+    /// Interprets a stored value; removes what is unusable.
+    fn load(&mut self, value: Option<&str>) -> Loaded {
+        let Some(text) = value else { return Loaded::Nothing };
+        match record::parse(text) {
+            Parsed::Newer => {
+                self.notices.push(Notice::RecordFromNewerVersion);
+                Loaded::Newer
+            }
+            Parsed::Record(Record::Ended(ended)) => Loaded::Ended(ended),
+            Parsed::Record(Record::Session(stored)) => match self.revive(stored) {
+                Some(session) => Loaded::Session(session),
+                None => self.discard(),
+            },
+            Parsed::Discard => self.discard(),
+        }
+    }
+
+    fn discard(&mut self) -> Loaded {
+        self.notices.push(Notice::RecordDiscarded);
+        self.remove_stored();
+        Loaded::Nothing
+    }
+
+    /// A stored session, if its token is still a valid token of this environment.
+    fn revive(&self, stored: StoredSession) -> Option<Session> {
+        let claims = jwt::decode(&stored.token).ok()?;
+        if claims.environment_id.as_ref().is_some_and(|e| *e != self.config.environment_id) {
+            return None;
+        }
+        let mut session = Session::new(stored.token, claims, stored.skew, stored.anchor, self.config.leeway_ms);
+        session.user = stored.user;
+        for wallet in stored.wallets {
+            session.connect(wallet);
+        }
+        Some(session)
+    }
+
+    fn read(&mut self) -> Option<String> {
+        let result = self.storage.as_ref()?.get(&self.key);
+        result.unwrap_or_else(|e| {
+            self.degrade(e);
+            None
+        })
+    }
+
+    fn persist(&mut self) {
+        let (Some(storage), Some(session)) = (&self.storage, &self.session) else { return };
+        let text = record::encode(&Record::Session(StoredSession {
+            token: session.token.clone(),
+            user: session.user.clone(),
+            wallets: session.connected.clone(),
+            skew: session.skew_ms,
+            anchor: session.anchor_ms,
+        }));
+        if let Err(error) = storage.set(&self.key, &text) {
+            // What is stored now is another session, or an older state of this one. An
+            // older state of the same session is harmless; another session must not be
+            // resurrected by a reload or adopted by another tab.
+            let key = session.key.clone();
+            if error == StorageError::Full && !self.stored_session_is(&key) {
+                self.remove_stored();
+            }
+            self.degrade(error);
+        }
+    }
+
+    fn stored_session_is(&self, key: &str) -> bool {
+        let Some(storage) = &self.storage else { return false };
+        let Ok(Some(text)) = storage.get(&self.key) else { return false };
+        let Parsed::Record(Record::Session(stored)) = record::parse(&text) else { return false };
+        self.revive(stored).is_some_and(|s| s.key == key)
+    }
+
+    /// Removes the stored record if (and only if) it still holds the session `key`, first
+    /// writing a tombstone so that other tabs learn why. A record of a newer session, set
+    /// by another tab meanwhile, is left alone.
+    fn clear_stored(&mut self, key: &str, reason: EndReason, now: i64) {
+        if !self.stored_session_is(key) {
+            return;
+        }
+        if let Some(storage) = &self.storage {
+            let tombstone = Ended { key: key.to_owned(), reason, at: now };
+            // If the tombstone cannot be written, the plain removal still ends other tabs.
+            let _ = storage.set(&self.key, &record::encode(&Record::Ended(tombstone)));
+        }
+        self.remove_stored();
+    }
+
+    fn remove_stored(&mut self) {
+        let result = match &self.storage {
+            Some(storage) => storage.remove(&self.key),
+            None => return,
+        };
+        if let Err(error) = result {
+            self.degrade(error);
+        }
+    }
+
+    fn degrade(&mut self, error: StorageError) {
+        if self.storage.take().is_some() {
+            self.notices.push(match error {
+                StorageError::Full => Notice::StorageFull,
+                StorageError::Unavailable => Notice::StorageUnavailable,
+            });
+        }
+    }
+}
+
+fn parse_user(json: String) -> Result<Box<RawValue>> {
+    RawValue::from_string(json).map_err(|_| Error::InvalidArgument("the user must be JSON".into()))
+}
+
+fn end_event(session: &Session, reason: EndReason, remote: bool, at: i64) -> Event {
+    Event::End(SessionEnd {
+        reason,
+        session_id: session.claims.session_id.clone(),
+        user_id: session.claims.user_id.clone(),
+        remote,
+        at,
+    })
+}

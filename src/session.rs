@@ -1,0 +1,117 @@
+//! One signed-in session: the token, what it says, and what the app attached to it.
+
+use serde_json::value::RawValue;
+
+use crate::expiry::server_end;
+use crate::jwt::Claims;
+use crate::Wallet;
+
+/// The public view of a session, as `keeper.session` returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// `sid`.
+    pub session_id: Option<String>,
+    /// `sub`.
+    pub user_id: Option<String>,
+    /// `environment_id`.
+    pub environment_id: Option<String>,
+    /// `iat` in epoch milliseconds, as the issuer wrote it.
+    pub issued_at: Option<i64>,
+    /// When the session ends on this device's clock (epoch ms): `exp` capped at 30 days,
+    /// minus the leeway, corrected for clock skew. `onSessionEnd` fires at this moment.
+    pub expires_at: i64,
+}
+
+/// A live session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub(crate) token: String,
+    pub(crate) claims: Claims,
+    /// Identity across tabs and records: the `sid`, or a hash of the token without one.
+    pub(crate) key: String,
+    /// The user object as JSON text, exactly as the app gave it.
+    pub(crate) user: Option<Box<RawValue>>,
+    /// Wallets the app connected (never verified ones; those come from the token).
+    pub(crate) connected: Vec<Wallet>,
+    /// Server clock minus device clock, estimated when the session was set.
+    pub(crate) skew_ms: i64,
+    /// Start of the 30-day cap on the server clock: `iat`, or the time the session was set.
+    pub(crate) anchor_ms: i64,
+    /// When the session ends, on the device clock.
+    pub(crate) ends_at: i64,
+}
+
+impl Session {
+    pub(crate) fn new(token: String, claims: Claims, skew_ms: i64, anchor_ms: i64, leeway_ms: i64) -> Self {
+        let key = session_key(&claims, &token);
+        let ends_at = server_end(anchor_ms, claims.expires_at_ms, leeway_ms).saturating_sub(skew_ms);
+        Session { token, claims, key, user: None, connected: Vec::new(), skew_ms, anchor_ms, ends_at }
+    }
+
+    /// The raw token.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The user object as JSON text, if one was set.
+    pub fn user_json(&self) -> Option<&str> {
+        self.user.as_deref().map(RawValue::get)
+    }
+
+    /// When the session ends, in local epoch milliseconds.
+    pub fn ends_at(&self) -> i64 {
+        self.ends_at
+    }
+
+    /// The estimated offset of the server's clock from this device's, in milliseconds.
+    pub fn clock_skew_ms(&self) -> i64 {
+        self.skew_ms
+    }
+
+    /// Verified wallets from the token, then the connected ones.
+    pub fn wallets(&self) -> Vec<Wallet> {
+        self.claims.verified_wallets.iter().chain(&self.connected).cloned().collect()
+    }
+
+    /// The public view.
+    pub fn info(&self) -> SessionInfo {
+        SessionInfo {
+            session_id: self.claims.session_id.clone(),
+            user_id: self.claims.user_id.clone(),
+            environment_id: self.claims.environment_id.clone(),
+            issued_at: self.claims.issued_at_ms,
+            expires_at: self.ends_at,
+        }
+    }
+
+    /// Adds a connected wallet unless a wallet with that address is already there.
+    /// Returns whether it was added.
+    pub(crate) fn connect(&mut self, wallet: Wallet) -> bool {
+        if self.wallets().iter().any(|w| w.same_address(&wallet.address)) {
+            return false;
+        }
+        self.connected.push(Wallet { verified: false, ..wallet });
+        true
+    }
+
+    /// Removes a connected wallet; verified wallets belong to the token and stay.
+    pub(crate) fn disconnect(&mut self, address: &str) -> bool {
+        let before = self.connected.len();
+        self.connected.retain(|w| !w.same_address(address));
+        self.connected.len() != before
+    }
+}
+
+/// `sid` when the token has one; otherwise a 64-bit FNV-1a hash of the whole token, so
+/// two different tokens never look like the same session.
+fn session_key(claims: &Claims, token: &str) -> String {
+    match &claims.session_id {
+        Some(sid) => format!("sid:{sid}"),
+        None => {
+            let hash = token.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+            format!("token:{hash:016x}")
+        }
+    }
+}
