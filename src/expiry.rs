@@ -24,31 +24,27 @@ pub const MAX_TIMER_DELAY_MS: i64 = 2_147_483_647;
 /// The rule, in the order it is applied:
 /// - `iat` in the device's future: the device is slow by at least that much (a token cannot
 ///   be issued in the future), so `skew = iat - now`.
-/// - `iat` up to [`IAT_BACKDATE_TOLERANCE_MS`] in the past: clocks agree; `skew = 0`
-///   (this absorbs issuers that backdate `iat`).
-/// - `iat` further in the past: the device is fast; the part beyond the tolerance is
-///   skew, so a backdating issuer never extends the session past its server-side end.
-/// - Either way the estimate is capped at ±[`MAX_ESTIMATED_SKEW_MS`].
-///
-/// A server `Date` header, when one is seen, is a better source: see [`skew_from_date`].
+/// - `iat` up to [`IAT_BACKDATE_TOLERANCE_MS`] in the past: clocks agree; `skew = 0`. This
+///   absorbs issuers that backdate `iat`, exactly, on a correct device clock.
+/// - `iat` further in the past: the device is fast; `skew = iat - now`, taking the token as
+///   fresh and not backdated. Assuming the largest backdating instead would end short tokens
+///   at once on such a device; this way a backdating issuer can keep the session alive at
+///   most its backdating (≤ 5 min) past the server's end, and only on a device clock more than
+///   5 min off — until the first server `Date` header ([`skew_from_date`]) corrects it.
+/// - Either way the estimate is capped at ±[`MAX_ESTIMATED_SKEW_MS`], so a token that expired
+///   longer ago than that still counts as expired.
 ///
 /// ```
 /// use session_keeper::expiry::estimate_skew;
 /// let now = 1_700_000_000_000;
 /// assert_eq!(estimate_skew(Some(now - 60_000), now), 0); // backdated a minute
 /// assert_eq!(estimate_skew(Some(now + 3_600_000), now), 3_600_000); // device an hour slow
-/// assert_eq!(estimate_skew(Some(now - 3_600_000), now), -3_300_000); // device fast
+/// assert_eq!(estimate_skew(Some(now - 3_600_000), now), -3_600_000); // device an hour fast
 /// ```
 pub fn estimate_skew(issued_at_ms: Option<i64>, device_now_ms: i64) -> i64 {
     let Some(iat) = issued_at_ms else { return 0 };
     let offset = iat.saturating_sub(device_now_ms);
-    let skew = if offset > 0 {
-        offset
-    } else if offset >= -IAT_BACKDATE_TOLERANCE_MS {
-        0
-    } else {
-        offset.saturating_add(IAT_BACKDATE_TOLERANCE_MS)
-    };
+    let skew = if (-IAT_BACKDATE_TOLERANCE_MS..=0).contains(&offset) { 0 } else { offset };
     skew.clamp(-MAX_ESTIMATED_SKEW_MS, MAX_ESTIMATED_SKEW_MS)
 }
 

@@ -87,7 +87,7 @@ impl Keeper {
     pub fn new(config: Config, storage: Option<Box<dyn Storage>>, now: i64) -> Self {
         let key = record::storage_key(&config.environment_id);
         let mut keeper = Keeper { config, key, storage, session: None, notices: Vec::new() };
-        let value = keeper.read();
+        let value = keeper.read().unwrap_or_default();
         match keeper.load(value.as_deref()) {
             Loaded::Session(s) if s.ends_at > now => keeper.session = Some(s),
             Loaded::Session(s) => keeper.clear_stored(&s.key, EndReason::Expired, now),
@@ -230,8 +230,8 @@ impl Keeper {
     /// time has passed. Call it on every wake-up: timer, visibility, focus, online, pageshow.
     pub fn check(&mut self, now: i64) -> Vec<Event> {
         let mut events = Vec::new();
-        if self.storage.is_some() {
-            let value = self.read();
+        // Storage that cannot be read is not an empty storage: keep the session.
+        if let Some(value) = self.read() {
             events.extend(self.apply_stored(value.as_deref(), now));
         }
         if self.session.as_ref().is_some_and(|s| s.ends_at <= now) {
@@ -346,12 +346,10 @@ impl Keeper {
         Some(session)
     }
 
-    fn read(&mut self) -> Option<String> {
+    /// The stored value; `None` in memory mode or when reading failed (which degrades).
+    fn read(&mut self) -> Option<Option<String>> {
         let result = self.storage.as_ref()?.get(&self.key);
-        result.unwrap_or_else(|e| {
-            self.degrade(e);
-            None
-        })
+        result.map_err(|e| self.degrade(e)).ok()
     }
 
     fn persist(&mut self) {

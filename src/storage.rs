@@ -42,10 +42,15 @@ pub struct MemoryStorage {
     fail_writes: Rc<Cell<Option<StorageError>>>,
     writes: Rc<Cell<u32>>,
     removes: Rc<Cell<u32>>,
+    changes: Rc<RefCell<Vec<Change>>>,
 }
 
+/// A change as other tabs would see it in a `storage` event: the key and its new value
+/// (`None` when removed). Like the browser, only real changes are recorded.
+pub type Change = (String, Option<String>);
+
 impl MemoryStorage {
-    /// Makes every read fail with [`StorageError::Unavailable`] (or stop failing).
+    /// Makes every read and removal fail with [`StorageError::Unavailable`] (or stop failing).
     pub fn fail_reads(&self, fail: bool) {
         self.fail_reads.set(fail);
     }
@@ -63,6 +68,12 @@ impl MemoryStorage {
     /// How many `remove` calls removed an existing key.
     pub fn removes(&self) -> u32 {
         self.removes.get()
+    }
+
+    /// The changes since the last call, oldest first: what other tabs' `storage` events
+    /// would carry.
+    pub fn take_changes(&self) -> Vec<Change> {
+        std::mem::take(&mut *self.changes.borrow_mut())
     }
 
     /// Every key present.
@@ -83,14 +94,21 @@ impl Storage for MemoryStorage {
         if let Some(error) = self.fail_writes.get() {
             return Err(error);
         }
-        self.data.borrow_mut().insert(key.to_owned(), value.to_owned());
+        let old = self.data.borrow_mut().insert(key.to_owned(), value.to_owned());
         self.writes.set(self.writes.get() + 1);
+        if old.as_deref() != Some(value) {
+            self.changes.borrow_mut().push((key.to_owned(), Some(value.to_owned())));
+        }
         Ok(())
     }
 
     fn remove(&self, key: &str) -> Result<(), StorageError> {
+        if self.fail_reads.get() {
+            return Err(StorageError::Unavailable);
+        }
         if self.data.borrow_mut().remove(key).is_some() {
             self.removes.set(self.removes.get() + 1);
+            self.changes.borrow_mut().push((key.to_owned(), None));
         }
         Ok(())
     }

@@ -126,20 +126,16 @@ impl RunningServer {
     pub async fn shutdown(self) -> io::Result<()> {
         // Err means the server task already ended; its result is what we return next.
         let _ = self.shutdown.send(());
-        self.join().await
+        match self.task.await {
+            Ok(result) => result,
+            Err(join_error) => Err(io::Error::other(join_error)),
+        }
     }
 
     /// Serves until `signal` completes, then shuts down gracefully.
     pub async fn run_until(self, signal: impl Future<Output = ()>) -> io::Result<()> {
         signal.await;
         self.shutdown().await
-    }
-
-    async fn join(self) -> io::Result<()> {
-        match self.task.await {
-            Ok(result) => result,
-            Err(join_error) => Err(io::Error::other(join_error)),
-        }
     }
 }
 
