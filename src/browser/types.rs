@@ -105,35 +105,46 @@ export interface SessionKeeperError extends Error {
 extern "C" {
     /// `SessionKeeperOptions`.
     #[wasm_bindgen(typescript_type = "SessionKeeperOptions")]
+    #[derive(Debug, Clone)]
     pub type OptionsArg;
     /// `SetSessionExtras | undefined`.
     #[wasm_bindgen(typescript_type = "SetSessionExtras | undefined")]
+    #[derive(Debug, Clone)]
     pub type ExtrasArg;
     /// `SessionInfo`.
     #[wasm_bindgen(typescript_type = "SessionInfo")]
+    #[derive(Debug, Clone)]
     pub type SessionInfoValue;
     /// `SessionInfo | null`.
     #[wasm_bindgen(typescript_type = "SessionInfo | null")]
+    #[derive(Debug, Clone)]
     pub type MaybeSessionInfo;
     /// `Wallet[]`.
     #[wasm_bindgen(typescript_type = "Wallet[]")]
+    #[derive(Debug, Clone)]
     pub type WalletList;
     /// `WalletInput`.
     #[wasm_bindgen(typescript_type = "WalletInput")]
+    #[derive(Debug, Clone)]
     pub type WalletArg;
     /// `string | null`.
     #[wasm_bindgen(typescript_type = "string | null")]
+    #[derive(Debug, Clone)]
     pub type MaybeString;
     /// `Persistence`.
     #[wasm_bindgen(typescript_type = "Persistence")]
+    #[derive(Debug, Clone)]
     pub type PersistenceValue;
     /// An `onSessionEnd` listener.
     #[wasm_bindgen(typescript_type = "(event: SessionEndEvent) => void")]
+    #[derive(Debug, Clone)]
     pub type EndListener;
     /// An `onSessionStart` listener.
     #[wasm_bindgen(typescript_type = "(event: SessionStartEvent) => void")]
+    #[derive(Debug, Clone)]
     pub type StartListener;
     /// The function that removes a listener.
     #[wasm_bindgen(typescript_type = "() => void")]
+    #[derive(Debug, Clone)]
     pub type Unsubscribe;
 }
