@@ -1,20 +1,23 @@
 //! What the keeper tells its listeners: sessions starting and ending, and why.
 
-use serde::{Deserialize, Serialize};
+use miniserde::{Deserialize, Serialize};
 
 use crate::SessionInfo;
 
 /// Why a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
 pub enum EndReason {
     /// `logout()` was called (here or in another tab), or the stored session was removed.
+    #[serde(rename = "logout")]
     Logout,
     /// The token reached its end time.
+    #[serde(rename = "expired")]
     Expired,
     /// The backend revoked the session.
+    #[serde(rename = "revoked")]
     Revoked,
     /// Another session took its place.
+    #[serde(rename = "replaced")]
     Replaced,
 }
 

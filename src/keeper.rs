@@ -1,7 +1,7 @@
 //! The session state machine: pure Rust, no browser. Every transition takes the current time
 //! and returns the events it caused; the caller (the wasm layer, or a test) delivers them.
 
-use serde_json::value::RawValue;
+use miniserde::json::{self, Value};
 
 use crate::event::{Event, Notice, SessionEnd, SessionStart};
 use crate::expiry::{estimate_skew, skew_from_date};
@@ -354,7 +354,7 @@ impl Keeper {
 
     fn persist(&mut self) {
         let (Some(storage), Some(session)) = (&self.storage, &self.session) else { return };
-        let text = record::encode(&Record::Session(StoredSession {
+        let text = record::encode(Record::Session(StoredSession {
             token: session.token.clone(),
             user: session.user.clone(),
             wallets: session.connected.clone(),
@@ -390,7 +390,7 @@ impl Keeper {
         if let Some(storage) = &self.storage {
             let tombstone = Ended { key: key.to_owned(), reason, at: now };
             // If the tombstone cannot be written, the plain removal still ends other tabs.
-            let _ = storage.set(&self.key, &record::encode(&Record::Ended(tombstone)));
+            let _ = storage.set(&self.key, &record::encode(Record::Ended(tombstone)));
         }
         self.remove_stored();
     }
@@ -415,8 +415,8 @@ impl Keeper {
     }
 }
 
-fn parse_user(json: String) -> Result<Box<RawValue>> {
-    RawValue::from_string(json).map_err(|_| Error::InvalidArgument("the user must be JSON".into()))
+fn parse_user(text: String) -> Result<Value> {
+    json::from_str(&text).map_err(|_| Error::InvalidArgument("the user must be JSON".into()))
 }
 
 fn end_event(session: &Session, reason: EndReason, remote: bool, at: i64) -> Event {

@@ -1,16 +1,16 @@
 //! The stored record: one versioned JSON value under `session-keeper:<environmentId>`.
 //!
 //! ```json
-//! {"v":1,"session":{"token":"…","user":{…},"wallets":[…],"skew":0,"anchor":1700000000000}}
-//! {"v":1,"ended":{"key":"sid:…","reason":"logout","at":1700000000000}}
+//! {"v":1,"session":{"token":"…","user":{…},"wallets":[…],"skew":0,"anchor":1700000000000},"ended":null}
+//! {"v":1,"session":null,"ended":{"key":"sid:…","reason":"logout","at":1700000000000}}
 //! ```
 //!
 //! The `ended` form is a tombstone: the tab that ends a session writes it and removes it at
 //! once, so other tabs learn from the `storage` event *which* session ended and *why*,
 //! and storage is empty afterwards.
 
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use miniserde::json::{self, Value};
+use miniserde::{Deserialize, Serialize};
 
 use crate::{EndReason, Wallet};
 
@@ -27,14 +27,11 @@ pub fn storage_key(environment_id: &str) -> String {
 pub struct StoredSession {
     /// The JWT.
     pub token: String,
-    /// The app's user object, as JSON.
-    #[serde(default)]
-    pub user: Option<Box<RawValue>>,
+    /// The app's user object.
+    pub user: Option<Value>,
     /// Connected (non-verified) wallets.
-    #[serde(default)]
     pub wallets: Vec<Wallet>,
     /// Server clock minus device clock, in milliseconds.
-    #[serde(default)]
     pub skew: i64,
     /// Start of the 30-day cap, server epoch milliseconds.
     pub anchor: i64,
@@ -77,17 +74,15 @@ struct Version {
 }
 
 #[derive(Serialize, Deserialize)]
-struct Envelope<S, E> {
+struct Envelope {
     v: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session: Option<S>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ended: Option<E>,
+    session: Option<StoredSession>,
+    ended: Option<Ended>,
 }
 
 /// Parses a stored value. Never fails: anything unusable is [`Parsed::Discard`].
 pub fn parse(text: &str) -> Parsed {
-    let Ok(Version { v: Some(version) }) = serde_json::from_str::<Version>(text) else {
+    let Ok(Version { v: Some(version) }) = json::from_str::<Version>(text) else {
         return Parsed::Discard;
     };
     if version > VERSION {
@@ -97,7 +92,7 @@ pub fn parse(text: &str) -> Parsed {
         // No older schema was ever released, so there is nothing to migrate from.
         return Parsed::Discard;
     }
-    match serde_json::from_str::<Envelope<StoredSession, Ended>>(text) {
+    match json::from_str::<Envelope>(text) {
         Ok(Envelope { session: Some(s), ended: None, .. }) => Parsed::Record(Record::Session(s)),
         Ok(Envelope { session: None, ended: Some(e), .. }) => Parsed::Record(Record::Ended(e)),
         _ => Parsed::Discard,
@@ -105,11 +100,10 @@ pub fn parse(text: &str) -> Parsed {
 }
 
 /// Serialises a record.
-pub fn encode(record: &Record) -> String {
+pub fn encode(record: Record) -> String {
     let envelope = match record {
         Record::Session(s) => Envelope { v: VERSION, session: Some(s), ended: None },
         Record::Ended(e) => Envelope { v: VERSION, session: None, ended: Some(e) },
     };
-    // Serialising these plain structs cannot fail; an empty string would read back as Discard.
-    serde_json::to_string(&envelope).unwrap_or_default()
+    json::to_string(&envelope)
 }

@@ -1,6 +1,6 @@
 //! One signed-in session: the token, what it says, and what the app attached to it.
 
-use serde_json::value::RawValue;
+use miniserde::json::{self, Value};
 
 use crate::expiry::server_end;
 use crate::jwt::Claims;
@@ -29,8 +29,8 @@ pub struct Session {
     pub(crate) claims: Claims,
     /// Identity across tabs and records: the `sid`, or a hash of the token without one.
     pub(crate) key: String,
-    /// The user object as JSON text, exactly as the app gave it.
-    pub(crate) user: Option<Box<RawValue>>,
+    /// The user object the app gave.
+    pub(crate) user: Option<Value>,
     /// Wallets the app connected (never verified ones; those come from the token).
     pub(crate) connected: Vec<Wallet>,
     /// Server clock minus device clock, estimated when the session was set.
@@ -53,9 +53,9 @@ impl Session {
         &self.token
     }
 
-    /// The user object as JSON text, if one was set.
-    pub fn user_json(&self) -> Option<&str> {
-        self.user.as_deref().map(RawValue::get)
+    /// The user object as JSON text (compact, keys sorted), if one was set.
+    pub fn user_json(&self) -> Option<String> {
+        self.user.as_ref().map(json::to_string)
     }
 
     /// When the session ends, in local epoch milliseconds.

@@ -1,6 +1,6 @@
 //! Wallets attached to a session: verified ones come from the token, connected ones from the app.
 
-use serde::{Deserialize, Serialize};
+use miniserde::{Deserialize, Serialize};
 
 /// A wallet of the signed-in user.
 ///
@@ -23,7 +23,6 @@ pub struct Wallet {
     /// The connector (wallet app) that provided it, for example `metamask`.
     pub connector: String,
     /// Whether the backend verified ownership (it is in the token).
-    #[serde(default)]
     pub verified: bool,
 }
 

@@ -9,7 +9,7 @@
 //! with port 0:
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), session_keeper_server::StartError> {
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use session_keeper_server::{start, Config};
 //!
 //! let server = start(Config { port: 0, ..Config::default() }).await?;

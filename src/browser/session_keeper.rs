@@ -141,7 +141,7 @@ impl SessionKeeper {
     /// The user object given to `setSession` or `setUser` (a fresh copy), or `null`.
     #[wasm_bindgen(getter)]
     pub fn user(&self) -> JsValue {
-        let json = self.read_with(|core| core.session().and_then(|s| s.user_json().map(str::to_owned)));
+        let json = self.read_with(|core| core.session().and_then(|s| s.user_json()));
         convert::user_value(json.flatten().as_deref())
     }
 
