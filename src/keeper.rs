@@ -74,6 +74,7 @@ impl std::fmt::Debug for Keeper {
 }
 
 /// What a stored value means for this keeper.
+#[allow(clippy::large_enum_variant)] // short-lived, never stored
 enum Loaded {
     Nothing,
     Newer,
@@ -223,6 +224,15 @@ impl Keeper {
         let session = self.session.take()?;
         self.clear_stored(&session.key, reason, now);
         Some(end_event(&session, reason, false, now))
+    }
+
+    /// Ends the session with `reason` only if it is still the session `key` — the answer to
+    /// a request made with an older session's token must not end a newer one.
+    pub fn end_session(&mut self, key: &str, reason: EndReason, now: i64) -> Option<Event> {
+        if self.session.as_ref()?.key != key {
+            return None;
+        }
+        self.end(reason, now)
     }
 
     /// Brings the keeper up to date: re-reads storage (another tab, or DevTools, may have

@@ -4,7 +4,7 @@
 //! logout, on expiry, on server-side revocation, in every open tab — and never by mistake.
 //!
 //! The crate has three layers, each depending only on the ones before it:
-//! - a pure core ([`jwt`], [`expiry`], [`session`], [`record`], [`keeper`]) that knows nothing
+//! - a pure core ([`jwt`], [`expiry`], [`session`], [`record`], [`keeper`], [`revocation`]) that knows nothing
 //!   of the browser and is tested with plain `cargo test`;
 //! - small platform seams ([`storage`]) with in-memory twins;
 //! - on `wasm32`, the browser adapters and the `#[wasm_bindgen]` `SessionKeeper` class.
@@ -20,6 +20,7 @@ pub mod expiry;
 pub mod jwt;
 pub mod keeper;
 pub mod record;
+pub mod revocation;
 pub mod session;
 pub mod storage;
 mod wallet;

@@ -48,6 +48,11 @@ impl Session {
         Session { token, claims, key, user: None, connected: Vec::new(), skew_ms, anchor_ms, ends_at }
     }
 
+    /// The session's identity across tabs: `sid:<sid>`, or a hash of the token without one.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
     /// The raw token.
     pub fn token(&self) -> &str {
         &self.token

@@ -53,6 +53,25 @@ export function spy_timeouts(on) {
   globalThis.setTimeout = on ? (f, ms, ...rest) => { delays.push(ms); return realSetTimeout(f, ms, ...rest); } : realSetTimeout;
 }
 export function timeout_delays() { return delays ? delays.slice() : []; }
+const realFetch = globalThis.fetch;
+let requests = [];
+// statuses: a list consumed one per request; a number answers with that status (and a Date
+// header), "offline" rejects like a network error. The last entry repeats.
+export function mock_fetch(statuses, dateOffsetMs) {
+  requests = [];
+  globalThis.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    requests.push({ method: request.method, url: request.url, auth: request.headers.get('authorization') });
+    const next = statuses.length > 1 ? statuses.shift() : statuses[0];
+    if (next === 'offline') throw new TypeError('Failed to fetch');
+    const date = new Date(realNow() + (dateOffsetMs || 0)).toUTCString();
+    const response = new Response(next === 204 ? null : '{}', { status: next, headers: { date } });
+    Object.defineProperty(response, 'url', { value: request.url });
+    return response;
+  };
+}
+export function unmock_fetch() { globalThis.fetch = realFetch; }
+export function fetch_requests() { return JSON.stringify(requests); }
 "#)]
 extern "C" {
     fn set_clock_offset(ms: f64);
@@ -63,6 +82,31 @@ extern "C" {
     fn local_storage_throws(on: bool);
     fn spy_timeouts(on: bool);
     fn timeout_delays() -> Vec<f64>;
+    fn mock_fetch(statuses: JsValue, date_offset_ms: f64);
+    fn unmock_fetch();
+    fn fetch_requests() -> String;
+}
+
+const API: &str = "https://auth.example.test/api/v0";
+
+fn api_keeper(env: &str, interval_s: f64) -> SessionKeeper {
+    let extra = format!(r#","apiBaseUrl":"{API}/","revocationCheckIntervalSeconds":{interval_s}"#);
+    SessionKeeper::new(options(env, &extra).unchecked_into()).unwrap()
+}
+
+fn requests() -> Vec<serde_json::Value> {
+    serde_json::from_str(&fetch_requests()).unwrap()
+}
+
+async fn wait_until(mut done: impl FnMut() -> bool, max_ms: u32) -> bool {
+    let start = real_now();
+    while !done() {
+        if real_now() - start > f64::from(max_ms) {
+            return false;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    true
 }
 
 fn now() -> i64 {
@@ -370,7 +414,7 @@ fn edge_14_listeners_may_reenter_and_a_throwing_listener_does_not_stop_the_other
     }
     set(&keeper, &token_for(&env, "c", HOUR)).unwrap();
     let _ = keeper.logout();
-    assert_eq!(JsValue::from(keeper.session()).is_null(), false);
+    assert!(!JsValue::from(keeper.session()).is_null());
     assert_eq!(get(&keeper.session().into(), "sessionId"), "d");
     keeper.destroy();
 }
@@ -558,5 +602,104 @@ fn getters_end_an_overdue_session_first() {
     set_clock_offset(0.0);
     assert!(!active);
     assert_eq!(ends.reasons(), vec![reason("expired", false)]);
+    keeper.destroy();
+}
+
+
+/// EDGE_CASES 13 with the real fetch adapter: 5xx and network errors never end the session,
+/// 401 does, with "revoked", and storage is cleared.
+#[wasm_bindgen_test]
+async fn edge_13_session_checks_end_only_on_401_and_use_the_bearer_token() {
+    let env = env("checks");
+    mock_fetch(JSON::parse(r#"[200, 503, "offline", 401]"#).unwrap(), 0.0);
+    let keeper = api_keeper(&env, 0.05);
+    let ends = Recorder::on_end(&keeper);
+    let t = token_for(&env, "s-1", HOUR);
+    set(&keeper, &t).unwrap();
+    let ended = wait_until(|| ends.len() > 0, 5_000).await;
+    let seen = requests();
+    unmock_fetch();
+    assert!(ended, "a 401 must end the session; requests: {seen:?}");
+    assert_eq!(ends.reasons(), vec![reason("revoked", false)]);
+    assert_eq!(seen.len(), 4, "200, 503, offline, 401: {seen:?}");
+    for r in &seen {
+        assert_eq!(r["method"], "GET");
+        assert_eq!(r["url"], format!("{API}/sdk/{env}/users"));
+        assert_eq!(r["auth"], format!("Bearer {t}"));
+    }
+    assert_eq!(storage().get_item(&key(&env)).unwrap(), None);
+    keeper.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn edge_13_logout_offline_clears_local_state_and_resolves() {
+    let env = env("logout-offline");
+    mock_fetch(JSON::parse(r#"["offline"]"#).unwrap(), 0.0);
+    let keeper = api_keeper(&env, 0.0);
+    let t = token_for(&env, "s-1", HOUR);
+    set(&keeper, &t).unwrap();
+    let promise = keeper.logout();
+    assert!(!keeper.is_active(), "cleared before the request");
+    let result = wasm_bindgen_futures::JsFuture::from(promise).await;
+    let seen = requests();
+    unmock_fetch();
+    assert!(result.is_ok(), "logout must not reject offline");
+    assert_eq!(seen.len(), 1, "no checks with interval 0; one revoke: {seen:?}");
+    assert_eq!(seen[0]["method"], "POST");
+    assert_eq!(seen[0]["url"], format!("{API}/sdk/{env}/revoke"));
+    assert_eq!(seen[0]["auth"], format!("Bearer {t}"));
+    assert_eq!(storage().get_item(&key(&env)).unwrap(), None);
+    keeper.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn keeper_fetch_adds_the_token_and_a_401_from_the_api_revokes() {
+    let env = env("keeper-fetch");
+    let keeper = api_keeper(&env, 0.0);
+    let ends = Recorder::on_end(&keeper);
+    let t = token_for(&env, "s-1", HOUR);
+    set(&keeper, &t).unwrap();
+
+    mock_fetch(JSON::parse("[401]").unwrap(), 0.0);
+    // A 401 from another backend is that backend's business.
+    let other = wasm_bindgen_futures::JsFuture::from(keeper.fetch("https://shop.example.test/cart".into(), JsValue::UNDEFINED)).await;
+    let response: web_sys::Response = other.unwrap().unchecked_into();
+    assert_eq!(response.status(), 401);
+    assert!(keeper.is_active());
+    // From the auth API, it means the session is gone.
+    let init = JSON::parse(r#"{"method":"POST","headers":{"x-extra":"1"}}"#).unwrap();
+    let api = wasm_bindgen_futures::JsFuture::from(keeper.fetch(format!("{API}/sdk/{env}/users").into(), init)).await;
+    let seen = requests();
+    unmock_fetch();
+    assert_eq!(api.unwrap().unchecked_into::<web_sys::Response>().status(), 401);
+    assert_eq!(ends.reasons(), vec![reason("revoked", false)]);
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0]["auth"], format!("Bearer {t}"));
+    assert_eq!(seen[1]["method"], "POST");
+    assert_eq!(seen[1]["auth"], format!("Bearer {t}"));
+    // Without a session, no Authorization header.
+    mock_fetch(JSON::parse("[200]").unwrap(), 0.0);
+    let _ = wasm_bindgen_futures::JsFuture::from(keeper.fetch(format!("{API}/x").into(), JsValue::UNDEFINED)).await;
+    let seen = requests();
+    unmock_fetch();
+    assert!(seen[0]["auth"].is_null());
+    keeper.destroy();
+}
+
+/// Issue 3 item 3 / issue 4: the server's Date header refines the skew estimate.
+#[wasm_bindgen_test]
+async fn a_server_date_header_corrects_the_clock_skew() {
+    let env = env("date-header");
+    // The server clock is 10 minutes ahead of this device; iat (fresh, 2 minutes old by the
+    // device clock) says nothing about that.
+    mock_fetch(JSON::parse("[200]").unwrap(), (10 * MINUTE) as f64);
+    let keeper = api_keeper(&env, 0.05);
+    let mut c = claims("s-1", now() - 2 * MINUTE, HOUR);
+    c["environment_id"] = env.as_str().into();
+    let info: JsValue = set(&keeper, &jwt(&c)).unwrap();
+    let before = get(&info, "expiresAt").as_f64().unwrap();
+    let moved = wait_until(|| get(&keeper.session().into(), "expiresAt").as_f64().unwrap() < before - 9.0 * 60_000.0, 5_000).await;
+    unmock_fetch();
+    assert!(moved, "expiresAt should move ~10 minutes earlier");
     keeper.destroy();
 }

@@ -36,8 +36,8 @@ fn expiry_and_revocation_in_one_tab_carry_their_reason_to_the_others() {
             browser.tabs[0].end(EndReason::Revoked, T0 + MINUTE);
         }
         let events = browser.deliver(0, T0 + HOUR);
-        for tab in 1..3 {
-            assert_eq!(ends(&events[tab]), vec![(reason, true)], "tab {tab}");
+        for (tab, events) in events.iter().enumerate().skip(1) {
+            assert_eq!(ends(events), vec![(reason, true)], "tab {tab}");
         }
     }
 }

@@ -13,6 +13,18 @@ pub(crate) struct Options {
     pub(crate) config: Config,
     pub(crate) use_local_storage: bool,
     pub(crate) log_level: Level,
+    pub(crate) api: Option<Api>,
+}
+
+/// The backend the SDK talks to (`apiBaseUrl`).
+#[derive(Debug, Clone)]
+pub(crate) struct Api {
+    /// The API root including `/api/v0`, without a trailing slash.
+    pub(crate) base_url: String,
+    /// `{base}/sdk/{environmentId}`.
+    pub(crate) sdk_url: String,
+    /// Milliseconds between session checks; 0 disables them.
+    pub(crate) check_interval_ms: i64,
 }
 
 const MAX_LEEWAY_SECONDS: f64 = 24.0 * 60.0 * 60.0;
@@ -42,13 +54,33 @@ pub(crate) fn options(value: &JsValue) -> Result<Options> {
         Some(name) => Level::parse(&name)
             .ok_or_else(|| invalid("logLevel must be \"off\", \"error\", \"warn\", \"info\" or \"debug\""))?,
     };
+    let api = match optional_string(value, "apiBaseUrl", "the API root, like \"https://app.dynamicauth.com/api/v0\"")? {
+        None => None,
+        Some(base) if base.trim().is_empty() => return Err(invalid("apiBaseUrl must not be empty")),
+        Some(base) => {
+            let base_url = base.trim().trim_end_matches('/').to_owned();
+            let interval = match get(value, "revocationCheckIntervalSeconds") {
+                v if v.is_undefined() => 60.0,
+                v => v
+                    .as_f64()
+                    .filter(|s| s.is_finite() && (0.0..=MAX_CHECK_INTERVAL_SECONDS).contains(s))
+                    .ok_or_else(|| invalid("revocationCheckIntervalSeconds must be a number from 0 to 86400"))?,
+            };
+            let sdk_url = format!("{base_url}/sdk/{}", String::from(js_sys::encode_uri_component(&environment_id)));
+            // Whole milliseconds; in range by the check above.
+            Some(Api { base_url, sdk_url, check_interval_ms: (interval * 1000.0).round() as i64 })
+        }
+    };
     Ok(Options {
         // Whole milliseconds; in range by the check above.
         config: Config { environment_id, leeway_ms: (leeway * 1000.0).round() as i64 },
         use_local_storage,
         log_level,
+        api,
     })
 }
+
+const MAX_CHECK_INTERVAL_SECONDS: f64 = 24.0 * 60.0 * 60.0;
 
 fn optional_string(object: &JsValue, name: &str, what: &str) -> Result<Option<String>> {
     match get(object, name) {

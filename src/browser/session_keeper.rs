@@ -12,11 +12,15 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{self, get};
+use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
+
+use super::convert::{self, get, Api};
+use super::http;
 use super::local_storage::LocalStorage;
 use super::log::Logger;
 use super::types::*;
 use crate::expiry::timer_delay;
+use crate::revocation::{classify, CheckOutcome, RevocationSchedule};
 use crate::storage::Storage;
 use crate::{EndReason, Error, Event, Keeper, Notice, Result};
 
@@ -46,6 +50,12 @@ struct Inner {
     timer: RefCell<Option<Timeout>>,
     page: RefCell<Vec<EventListener>>,
     destroyed: Cell<bool>,
+    api: Option<Api>,
+    /// Revocation polling: present when `apiBaseUrl` is set and the interval is not 0.
+    checks: RefCell<Option<RevocationSchedule>>,
+    check_timer: RefCell<Option<Timeout>>,
+    /// The session the schedule belongs to.
+    checked_key: RefCell<Option<String>>,
 }
 
 #[derive(Debug, Default)]
@@ -91,6 +101,12 @@ impl SessionKeeper {
         };
         let storage = local.clone().map(|s| Box::new(s) as Box<dyn Storage>);
         let core = Keeper::new(options.config, storage, now());
+        let restored = core.session().is_some();
+        let checks = options
+            .api
+            .as_ref()
+            .filter(|api| api.check_interval_ms > 0)
+            .map(|api| RevocationSchedule::new(api.check_interval_ms));
         let inner = Rc::new(Inner {
             core: RefCell::new(core),
             log,
@@ -100,10 +116,18 @@ impl SessionKeeper {
             timer: RefCell::new(None),
             page: RefCell::new(Vec::new()),
             destroyed: Cell::new(false),
+            api: options.api,
+            checks: RefCell::new(checks),
+            check_timer: RefCell::new(None),
+            checked_key: RefCell::new(None),
         });
         inner.listen_to_page(local);
         // Restoring may have produced notices and a wake-up; no events (no listeners yet).
         js(inner.run(|_, _| Ok(((), Vec::new()))))?;
+        if restored && page_visible() {
+            // It may have been revoked while no page was open.
+            inner.check_revocation();
+        }
         Ok(SessionKeeper { inner })
     }
 
@@ -192,11 +216,55 @@ impl SessionKeeper {
     /// Ends the session: token, user and connected wallets are cleared from memory and
     /// storage before this returns, every tab is told, and `onSessionEnd` fires once with
     /// `"logout"`. Without a session it resolves quietly.
+    ///
+    /// With `apiBaseUrl`, it then asks the backend to revoke the session and resolves when
+    /// that request has settled; offline or a server error does not make it reject — the
+    /// local logout has already happened.
     pub fn logout(&self) -> Promise {
-        match self.inner.run(|core, now| Ok(((), core.end(EndReason::Logout, now).into_iter().collect()))) {
-            Ok(()) => Promise::resolve(&JsValue::UNDEFINED),
-            Err(e) => Promise::reject(&convert::error(&e)),
+        let token = self.inner.core.try_borrow().ok().and_then(|c| c.session().map(|s| s.token().to_owned()));
+        let ended = self.inner.run(|core, now| Ok(((), core.end(EndReason::Logout, now).into_iter().collect())));
+        match (ended, &self.inner.api, token) {
+            (Err(e), _, _) => Promise::reject(&convert::error(&e)),
+            (Ok(()), Some(api), Some(token)) => {
+                let url = format!("{}/revoke", api.sdk_url);
+                future_to_promise(async move {
+                    http::send("POST", &url, &token).await;
+                    Ok(JsValue::UNDEFINED)
+                })
+            }
+            (Ok(()), _, _) => Promise::resolve(&JsValue::UNDEFINED),
         }
+    }
+
+    /// `fetch(input, init)` with `Authorization: Bearer <token>` added while there is a
+    /// session. A 401 from a URL under `apiBaseUrl` ends the session with `"revoked"` (in
+    /// every tab). Send it only to your own backend and the auth API: the token is a credential.
+    pub fn fetch(&self, input: JsValue, init: JsValue) -> Promise {
+        let current = self.read_with(|core| core.session().map(|s| (s.key().to_owned(), s.token().to_owned()))).flatten();
+        let token = current.as_ref().map(|(_, token)| token.as_str());
+        let sent = match http::fetch_with_token(&input, &init, token) {
+            Ok(promise) => promise,
+            Err(error) => return Promise::reject(&error),
+        };
+        let weak = Rc::downgrade(&self.inner);
+        future_to_promise(async move {
+            let response = JsFuture::from(sent).await?;
+            let inner = weak.upgrade();
+            let api_url = inner.as_ref().and_then(|i| i.api.as_ref()).map(|a| a.base_url.clone());
+            let from_api = response
+                .dyn_ref::<web_sys::Response>()
+                .is_some_and(|r| api_url.is_some_and(|base| r.url().starts_with(&base)));
+            if let (Some(inner), Some((key, _)), true) = (inner, current, from_api) {
+                let answer = http::answer(Some(response.clone()));
+                let outcome = match answer.status {
+                    Some(401) => CheckOutcome::Revoked,
+                    Some(200..=299) => CheckOutcome::Valid,
+                    _ => CheckOutcome::Failed,
+                };
+                inner.on_answer(&key, outcome, answer.server_date);
+            }
+            Ok(response)
+        })
     }
 
     /// Calls `listener(event)` each time a session ends. Returns a function that removes it.
@@ -218,6 +286,9 @@ impl SessionKeeper {
         let inner = &self.inner;
         inner.destroyed.set(true);
         if let Ok(mut timer) = inner.timer.try_borrow_mut() {
+            timer.take();
+        }
+        if let Ok(mut timer) = inner.check_timer.try_borrow_mut() {
             timer.take();
         }
         if let Ok(mut page) = inner.page.try_borrow_mut() {
@@ -289,6 +360,7 @@ impl Inner {
             self.log.warn(notice.message());
         }
         self.arm(wakeup);
+        self.arm_check();
         let (value, events) = result?;
         self.deliver(events);
         Ok(value)
@@ -306,6 +378,99 @@ impl Inner {
         }
     }
 
+    /// Schedules the next revocation check: only with a session, while the page is visible
+    /// (hidden pages check when they become visible again), one interval after the last.
+    fn arm_check(self: &Rc<Self>) {
+        let key = self.core.try_borrow().ok().and_then(|c| c.session().map(|s| s.key().to_owned()));
+        let now = now();
+        let due = {
+            let (Ok(mut checks), Ok(mut checked_key)) = (self.checks.try_borrow_mut(), self.checked_key.try_borrow_mut())
+            else {
+                return;
+            };
+            let Some(schedule) = checks.as_mut() else { return };
+            if *checked_key != key {
+                schedule.restart(now);
+                *checked_key = key.clone();
+            }
+            if key.is_some() && page_visible() { schedule.next_due() } else { None }
+        };
+        let timer = due.map(|due| {
+            let weak = Rc::downgrade(self);
+            Timeout::new(timer_delay(due, now), move || {
+                if let Some(inner) = weak.upgrade() {
+                    inner.check_revocation();
+                }
+            })
+        });
+        if let Ok(mut slot) = self.check_timer.try_borrow_mut() {
+            *slot = timer;
+        }
+    }
+
+    /// Asks the backend whether the current session is still valid (one request at a time).
+    fn check_revocation(self: &Rc<Self>) {
+        let Some(api) = &self.api else { return };
+        let url = format!("{}/users", api.sdk_url);
+        let current = self.core.try_borrow().ok().and_then(|c| c.session().map(|s| (s.key().to_owned(), s.token().to_owned())));
+        let Some((key, token)) = current else { return };
+        let began = self.checks.try_borrow_mut().ok().and_then(|mut c| c.as_mut().map(|s| s.begin(now())));
+        if began != Some(true) {
+            return;
+        }
+        self.log.debug("checking the session with the backend");
+        let weak = Rc::downgrade(self);
+        spawn_local(async move {
+            let answer = http::send("GET", &url, &token).await;
+            if let Some(inner) = weak.upgrade() {
+                let outcome = classify(answer.status);
+                if let Ok(mut checks) = inner.checks.try_borrow_mut() {
+                    if let Some(schedule) = checks.as_mut() {
+                        schedule.finish(outcome);
+                    }
+                }
+                inner.on_answer(&key, outcome, answer.server_date);
+            }
+        });
+    }
+
+    /// Applies what the backend said about the session `key`: revoked ends it (if it is still
+    /// the current one); a valid answer's `Date` header refines the clock skew.
+    fn on_answer(self: &Rc<Self>, key: &str, outcome: CheckOutcome, server_date: Option<i64>) {
+        let _ = self.run(|core, now| {
+            let events = match outcome {
+                CheckOutcome::Revoked => core.end_session(key, EndReason::Revoked, now).into_iter().collect(),
+                CheckOutcome::Valid => {
+                    if let (Some(date), true) = (server_date, core.session().is_some_and(|s| s.key() == key)) {
+                        core.observe_server_time(date, now);
+                    }
+                    Vec::new()
+                }
+                CheckOutcome::Failed => Vec::new(),
+            };
+            Ok(((), events))
+        });
+    }
+
+    /// A page event (visible, focus, online, pageshow): bring the session up to date and,
+    /// when due, check with the backend at once.
+    fn on_page_event(self: &Rc<Self>, online: bool) {
+        let _ = self.run(|core, now| Ok(((), core.check(now))));
+        if !page_visible() {
+            return;
+        }
+        let due = self.checks.try_borrow_mut().ok().and_then(|mut checks| {
+            let schedule = checks.as_mut()?;
+            if online {
+                schedule.forgive();
+            }
+            Some(schedule.due_on_wake(now()))
+        });
+        if due == Some(true) {
+            self.check_revocation();
+        }
+    }
+
     fn listen_to_page(self: &Rc<Self>, local: Option<LocalStorage>) {
         let Some(window) = web_sys::window() else { return };
         let mut page = Vec::new();
@@ -313,11 +478,19 @@ impl Inner {
         // restored from the back-forward cache missed every storage event: re-check on each.
         for name in ["focus", "online", "pageshow"] {
             let weak = Rc::downgrade(self);
-            page.push(EventListener::new(&window, name, move |_| wake(&weak)));
+            page.push(EventListener::new(&window, name, move |_| {
+                if let Some(inner) = weak.upgrade() {
+                    inner.on_page_event(name == "online");
+                }
+            }));
         }
         if let Some(document) = window.document() {
             let weak = Rc::downgrade(self);
-            page.push(EventListener::new(&document, "visibilitychange", move |_| wake(&weak)));
+            page.push(EventListener::new(&document, "visibilitychange", move |_| {
+                if let Some(inner) = weak.upgrade() {
+                    inner.on_page_event(false);
+                }
+            }));
         }
         if let Some(LocalStorage(area)) = local {
             let weak = Rc::downgrade(self);
@@ -377,9 +550,17 @@ impl Inner {
     }
 }
 
+/// The expiry timer fired.
 fn wake(weak: &Weak<Inner>) {
     if let Some(inner) = weak.upgrade() {
         inner.log.debug("checking the session");
         let _ = inner.run(|core, now| Ok(((), core.check(now))));
     }
+}
+
+/// Headless and visible pages report "visible"; a missing document counts as visible.
+fn page_visible() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
 }

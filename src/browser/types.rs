@@ -23,6 +23,13 @@ export interface SessionKeeperOptions {
   storage?: Persistence;
   /** Console logging. Default `"off"`. */
   logLevel?: LogLevel;
+  /**
+   * The API root including `/api/v0`, as in Dynamic's SDK (e.g. `"https://app.dynamicauth.com/api/v0"`).
+   * With it, `logout()` revokes the session on the server and the SDK checks for revocation.
+   */
+  apiBaseUrl?: string;
+  /** Seconds between revocation checks while the page is visible (0–86400; 0 disables). Default 60. */
+  revocationCheckIntervalSeconds?: number;
 }
 
 /** The current session. Times are epoch milliseconds. */
