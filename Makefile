@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM := target/$(WASM_TARGET)/release/session_keeper.wasm
 PORT ?= 8080
 
-.PHONY: help tools tools-rust tools-browser tools-node pkg demo test test-native test-browser lint test-types test-e2e size clean
+.PHONY: help tools tools-rust tools-browser tools-node pkg server demo test test-native test-browser lint test-types test-consumer test-e2e size clean
 
 help:
 	@echo "make demo   - build the package and start the demo backend + page on http://127.0.0.1:$(PORT)/"
@@ -54,12 +54,15 @@ size:
 	@w=$$(gzip -9c pkg/session_keeper_bg.wasm | wc -c); j=$$(gzip -9c pkg/session_keeper.js | wc -c); \
 	  echo "pkg/ gzip -9: wasm $$w B + js $$j B = $$((w + j)) B (raw wasm $$(wc -c < pkg/session_keeper_bg.wasm) B)"
 
+server:
+	cargo build --release -p session-keeper-server
+
 ## Run -----------------------------------------------------------------------------------
-demo: pkg
-	cargo run --release -p session-keeper-server -- --port $(PORT) --www www --pkg pkg
+demo: pkg server
+	target/release/session-keeper-server --port $(PORT) --www www --pkg pkg
 
 ## Tests ---------------------------------------------------------------------------------
-test: tools lint test-native test-browser pkg test-types test-e2e
+test: tools lint test-native test-browser pkg test-types test-consumer test-e2e
 	@echo "make test: all suites passed"
 
 lint:
@@ -75,8 +78,11 @@ test-browser: tools-rust tools-browser
 test-types: pkg tools-node
 	tsc -p tests/types/tsconfig.json
 
-test-e2e: pkg tools-browser tools-node
-	@echo "(end-to-end suite: added with the demo)"
+test-consumer: pkg tools-browser tools-node
+	bash tests/consumer/run.sh
+
+test-e2e: pkg server tools-browser tools-node
+	node --test --test-concurrency=1 tests/e2e/
 
 clean:
 	cargo clean
