@@ -43,14 +43,15 @@ impl Persistence {
 /// use session_keeper::{keeper::{Config, Keeper}, storage::MemoryStorage, Event};
 /// # use base64::Engine as _;
 /// # let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-/// # let token = format!("{}.{}.{}", b64("{}"), b64(r#"{"sid":"s1","iat":1000,"exp":61}"#.replace("61", "61000").as_str()), b64("x"));
+/// // A token issued at t = 1000 s that expires at t = 1060 s.
+/// # let token = format!("{}.{}.{}", b64("{}"), b64(r#"{"sid":"s1","iat":1000,"exp":1060}"#), b64("x"));
 /// let storage = MemoryStorage::default();
 /// let config = Config { environment_id: "env".into(), leeway_ms: 0 };
 /// let mut keeper = Keeper::new(config, Some(Box::new(storage.clone())), 1_000_000);
 /// let (_, events) = keeper.set_session(&token, None, None, 1_000_000).unwrap();
 /// assert!(matches!(events.as_slice(), [Event::Start(_)]));
-/// assert_eq!(keeper.next_wakeup(), Some(61_000_000));
-/// let ended = keeper.check(61_000_000);
+/// assert_eq!(keeper.next_wakeup(), Some(1_060_000));
+/// let ended = keeper.check(1_060_000);
 /// assert!(matches!(ended.as_slice(), [Event::End(e)] if e.reason.as_str() == "expired"));
 /// assert!(storage.keys().is_empty());
 /// ```

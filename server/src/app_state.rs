@@ -48,7 +48,9 @@ impl AppState {
 
     /// The environment with this id, or 404.
     pub fn environment(&self, id: &str) -> Result<&Environment, ApiError> {
-        self.environments.get(id).ok_or_else(|| ApiError::EnvironmentNotFound(id.to_owned()))
+        self.environments
+            .get(id)
+            .ok_or_else(|| ApiError::EnvironmentNotFound(id.to_owned()))
     }
 
     /// The session store. Never hold the guard across an `.await`.
@@ -57,10 +59,15 @@ impl AppState {
     }
 
     /// Sends `event_name` for each newly revoked session. Call after releasing the store lock.
-    pub fn announce_revoked(&self, event_name: EventName, sessions: impl IntoIterator<Item = Session>) {
+    pub fn announce_revoked(
+        &self,
+        event_name: EventName,
+        sessions: impl IntoIterator<Item = Session>,
+    ) {
         for session in sessions {
             tracing::info!(session_id = %session.id, event = event_name.as_str(), "session revoked");
-            self.webhooks.dispatch(WebhookEvent::new(event_name, session));
+            self.webhooks
+                .dispatch(WebhookEvent::new(event_name, session));
         }
     }
 }

@@ -78,7 +78,10 @@ mod tests {
         assert_eq!(json["wallet_name"], "metamask");
         assert_eq!(json["public_identifier"], "0xabc");
 
-        let email = VerifiedCredential::Email { id, email: "a@b.c".into() };
+        let email = VerifiedCredential::Email {
+            id,
+            email: "a@b.c".into(),
+        };
         let json = serde_json::to_value(&email).unwrap();
         assert_eq!(json["format"], "email");
         assert_eq!(json["email"], "a@b.c");

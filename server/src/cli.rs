@@ -34,7 +34,12 @@ pub struct Cli {
 
     /// Where to POST webhooks; repeatable. Default: this server's own
     /// `http://HOST:PORT/webhooks/receiver`.
-    #[arg(long = "webhook-url", env = "SK_WEBHOOK_URLS", value_name = "URL", value_delimiter = ',')]
+    #[arg(
+        long = "webhook-url",
+        env = "SK_WEBHOOK_URLS",
+        value_name = "URL",
+        value_delimiter = ','
+    )]
     pub webhook_urls: Vec<String>,
 
     /// HMAC secret for the `x-dynamic-signature-256` header.
@@ -42,11 +47,21 @@ pub struct Cli {
     pub webhook_secret: String,
 
     /// Directory with index.html, admin.html and their assets.
-    #[arg(long = "www", env = "SK_WWW_DIR", value_name = "DIR", default_value = "www")]
+    #[arg(
+        long = "www",
+        env = "SK_WWW_DIR",
+        value_name = "DIR",
+        default_value = "www"
+    )]
     pub www_dir: PathBuf,
 
     /// Directory with the wasm-pack output, served at /pkg.
-    #[arg(long = "pkg", env = "SK_PKG_DIR", value_name = "DIR", default_value = "pkg")]
+    #[arg(
+        long = "pkg",
+        env = "SK_PKG_DIR",
+        value_name = "DIR",
+        default_value = "pkg"
+    )]
     pub pkg_dir: PathBuf,
 }
 

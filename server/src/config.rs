@@ -102,7 +102,8 @@ impl Config {
             }
         }
         for url in &self.webhook_urls {
-            let parsed = reqwest::Url::parse(url).map_err(|_| ConfigError::BadWebhookUrl(url.clone()))?;
+            let parsed =
+                reqwest::Url::parse(url).map_err(|_| ConfigError::BadWebhookUrl(url.clone()))?;
             if parsed.scheme() != "http" || parsed.host().is_none() {
                 return Err(ConfigError::BadWebhookUrl(url.clone()));
             }

@@ -37,14 +37,19 @@ impl Environment {
     pub fn new(id: &str, admin_token: &str) -> Result<Self, EnvironmentSpecError> {
         let id_ok = !id.is_empty()
             && id.len() <= 128
-            && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !id_ok {
             return Err(EnvironmentSpecError::BadId(id.to_owned()));
         }
         if admin_token.is_empty() {
             return Err(EnvironmentSpecError::EmptyToken(id.to_owned()));
         }
-        Ok(Self { id: id.to_owned(), admin_token: admin_token.to_owned() })
+        Ok(Self {
+            id: id.to_owned(),
+            admin_token: admin_token.to_owned(),
+        })
     }
 
     /// The environment id.
@@ -80,7 +85,9 @@ impl FromStr for Environment {
 // Hand-written so the admin token never ends up in logs or panic messages.
 impl fmt::Debug for Environment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Environment").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("Environment")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -138,10 +145,22 @@ mod tests {
 
     #[test]
     fn rejects_bad_specs() {
-        assert!(matches!("nocolon".parse::<Environment>(), Err(EnvironmentSpecError::MissingSeparator(_))));
-        assert!(matches!(":tok".parse::<Environment>(), Err(EnvironmentSpecError::BadId(_))));
-        assert!(matches!("a/b:tok".parse::<Environment>(), Err(EnvironmentSpecError::BadId(_))));
-        assert!(matches!("env:".parse::<Environment>(), Err(EnvironmentSpecError::EmptyToken(_))));
+        assert!(matches!(
+            "nocolon".parse::<Environment>(),
+            Err(EnvironmentSpecError::MissingSeparator(_))
+        ));
+        assert!(matches!(
+            ":tok".parse::<Environment>(),
+            Err(EnvironmentSpecError::BadId(_))
+        ));
+        assert!(matches!(
+            "a/b:tok".parse::<Environment>(),
+            Err(EnvironmentSpecError::BadId(_))
+        ));
+        assert!(matches!(
+            "env:".parse::<Environment>(),
+            Err(EnvironmentSpecError::EmptyToken(_))
+        ));
     }
 
     #[test]
@@ -150,7 +169,10 @@ mod tests {
             Environment::new("a", "secret-a").unwrap(),
             Environment::new("b", "secret-b").unwrap(),
         ]);
-        assert_eq!(envs.by_admin_token("secret-b").map(Environment::id), Some("b"));
+        assert_eq!(
+            envs.by_admin_token("secret-b").map(Environment::id),
+            Some("b")
+        );
         assert!(envs.by_admin_token("secret-c").is_none());
         assert!(!format!("{envs:?}").contains("secret"));
     }

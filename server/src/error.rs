@@ -55,6 +55,9 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A path segment could not be decoded.
+    #[error("{0}")]
+    BadPath(String),
     /// No environment with this id.
     #[error("unknown environment `{0}`")]
     EnvironmentNotFound(String),
@@ -91,7 +94,7 @@ impl ApiError {
     /// HTTP status for this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::MalformedJson(_) | ApiError::BadPath(_) => StatusCode::BAD_REQUEST,
             ApiError::InvalidRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -113,6 +116,7 @@ impl ApiError {
         match self {
             ApiError::MalformedJson(_) => "malformed_json",
             ApiError::InvalidRequest(_) => "invalid_request",
+            ApiError::BadPath(_) => "invalid_path",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::EnvironmentNotFound(_) => "environment_not_found",

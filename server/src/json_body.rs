@@ -35,7 +35,9 @@ where
 /// Maps axum's rejection by status: the variants are non-exhaustive, the statuses are stable.
 fn rejection_to_error(rejection: &JsonRejection) -> ApiError {
     match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES },
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge {
+            limit: MAX_BODY_BYTES,
+        },
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
         StatusCode::UNPROCESSABLE_ENTITY => ApiError::InvalidRequest(rejection.body_text()),
         _ => ApiError::MalformedJson(rejection.body_text()),
@@ -46,7 +48,9 @@ fn rejection_to_error(rejection: &JsonRejection) -> ApiError {
 /// bytes to check their signature).
 pub fn bytes_rejection_to_error(rejection: &axum::extract::rejection::BytesRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES }
+        ApiError::PayloadTooLarge {
+            limit: MAX_BODY_BYTES,
+        }
     } else {
         ApiError::MalformedJson(rejection.body_text())
     }

@@ -59,8 +59,12 @@ pub struct RunningServer {
 pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     config.validate()?;
     let requested = SocketAddr::new(config.host, config.port);
-    let listener =
-        TcpListener::bind(requested).await.map_err(|source| StartError::Bind { addr: requested, source })?;
+    let listener = TcpListener::bind(requested)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: requested,
+            source,
+        })?;
     let local_addr = listener.local_addr().map_err(StartError::LocalAddr)?;
     let base_url = format!("http://{}/", reachable(local_addr));
 
@@ -72,12 +76,15 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     let signing_key = match config.signing_key.clone() {
         Some(key) => key,
         // RSA generation is CPU-bound for a noticeable time; keep it off the async workers.
-        None => Arc::new(tokio::task::spawn_blocking(|| SigningKey::generate(DEFAULT_KEY_BITS)).await??),
+        None => {
+            Arc::new(tokio::task::spawn_blocking(|| SigningKey::generate(DEFAULT_KEY_BITS)).await??)
+        }
     };
     let webhooks = WebhookDispatcher::new(&webhook_urls, &config.webhook_secret, config.retry)?;
-    let admin_hint = config.environments.first().map(|env| {
-        format!("admin token for {}: {}", env.id(), env.admin_token())
-    });
+    let admin_hint = config
+        .environments
+        .first()
+        .map(|env| format!("admin token for {}: {}", env.id(), env.admin_token()));
     let state = Arc::new(AppState::new(
         Environments::new(config.environments),
         signing_key,
@@ -97,7 +104,13 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
             })
             .await
     });
-    Ok(RunningServer { local_addr, base_url, admin_hint, shutdown, task })
+    Ok(RunningServer {
+        local_addr,
+        base_url,
+        admin_hint,
+        shutdown,
+        task,
+    })
 }
 
 impl RunningServer {
@@ -113,7 +126,10 @@ impl RunningServer {
 
     /// The one line printed at start-up.
     pub fn banner(&self) -> String {
-        let mut line = format!("session-keeper demo: {base}  (admin: {base}admin", base = self.base_url);
+        let mut line = format!(
+            "session-keeper demo: {base}  (admin: {base}admin",
+            base = self.base_url
+        );
         if let Some(hint) = &self.admin_hint {
             line.push_str(", ");
             line.push_str(hint);

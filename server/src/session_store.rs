@@ -46,16 +46,30 @@ impl SessionStore {
         if newly_revoked {
             session.revoked_at = Some(now);
         }
-        Some(Revocation { session: session.clone(), newly_revoked })
+        Some(Revocation {
+            session: session.clone(),
+            newly_revoked,
+        })
     }
 
     /// Revokes every *active* session of one user; returns the ones it revoked.
-    pub fn revoke_user(&mut self, environment_id: &str, user_id: &str, now: OffsetDateTime) -> Vec<Session> {
-        self.revoke_active_where(now, |s| s.environment_id == environment_id && s.user_id == user_id)
+    pub fn revoke_user(
+        &mut self,
+        environment_id: &str,
+        user_id: &str,
+        now: OffsetDateTime,
+    ) -> Vec<Session> {
+        self.revoke_active_where(now, |s| {
+            s.environment_id == environment_id && s.user_id == user_id
+        })
     }
 
     /// Revokes every *active* session of an environment; returns the ones it revoked.
-    pub fn revoke_environment(&mut self, environment_id: &str, now: OffsetDateTime) -> Vec<Session> {
+    pub fn revoke_environment(
+        &mut self,
+        environment_id: &str,
+        now: OffsetDateTime,
+    ) -> Vec<Session> {
         self.revoke_active_where(now, |s| s.environment_id == environment_id)
     }
 
@@ -71,10 +85,16 @@ impl SessionStore {
 
     /// Whether this user ever had a session in this environment.
     pub fn has_user(&self, environment_id: &str, user_id: &str) -> bool {
-        self.sessions.iter().any(|s| s.environment_id == environment_id && s.user_id == user_id)
+        self.sessions
+            .iter()
+            .any(|s| s.environment_id == environment_id && s.user_id == user_id)
     }
 
-    fn revoke_active_where(&mut self, now: OffsetDateTime, matches: impl Fn(&Session) -> bool) -> Vec<Session> {
+    fn revoke_active_where(
+        &mut self,
+        now: OffsetDateTime,
+        matches: impl Fn(&Session) -> bool,
+    ) -> Vec<Session> {
         self.sessions
             .iter_mut()
             .filter(|s| matches(s) && s.status(now) == SessionStatus::Active)
@@ -88,7 +108,12 @@ impl SessionStore {
     // Creation order is insertion order, so reversing it is "newest first" without relying
     // on timestamps that can tie within a millisecond.
     fn newest_first(&self, matches: impl Fn(&Session) -> bool) -> Vec<Session> {
-        self.sessions.iter().rev().filter(|s| matches(s)).cloned().collect()
+        self.sessions
+            .iter()
+            .rev()
+            .filter(|s| matches(s))
+            .cloned()
+            .collect()
     }
 }
 
@@ -136,12 +161,24 @@ mod tests {
             store.insert(s.clone());
         }
         let revoked = store.revoke_user("e", "a", now);
-        assert_eq!(revoked.iter().map(|s| s.id).collect::<Vec<_>>(), vec![a1.id]);
-        assert_eq!(store.get(a_expired.id).unwrap().status(now), SessionStatus::Expired);
+        assert_eq!(
+            revoked.iter().map(|s| s.id).collect::<Vec<_>>(),
+            vec![a1.id]
+        );
+        assert_eq!(
+            store.get(a_expired.id).unwrap().status(now),
+            SessionStatus::Expired
+        );
 
         let revoked = store.revoke_environment("e", now);
-        assert_eq!(revoked.iter().map(|s| s.id).collect::<Vec<_>>(), vec![b1.id]);
-        assert_eq!(store.get(other_env.id).unwrap().status(now), SessionStatus::Active);
+        assert_eq!(
+            revoked.iter().map(|s| s.id).collect::<Vec<_>>(),
+            vec![b1.id]
+        );
+        assert_eq!(
+            store.get(other_env.id).unwrap().status(now),
+            SessionStatus::Active
+        );
     }
 
     #[test]

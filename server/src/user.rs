@@ -51,9 +51,19 @@ pub enum UserCredential {
 impl From<&VerifiedCredential> for UserCredential {
     fn from(credential: &VerifiedCredential) -> Self {
         match credential.clone() {
-            VerifiedCredential::Blockchain { id, address, chain, wallet_name, public_identifier } => {
-                UserCredential::Blockchain { id, address, chain, wallet_name, public_identifier }
-            }
+            VerifiedCredential::Blockchain {
+                id,
+                address,
+                chain,
+                wallet_name,
+                public_identifier,
+            } => UserCredential::Blockchain {
+                id,
+                address,
+                chain,
+                wallet_name,
+                public_identifier,
+            },
             VerifiedCredential::Email { id, email } => UserCredential::Email { id, email },
         }
     }

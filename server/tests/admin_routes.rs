@@ -26,26 +26,56 @@ async fn admin_routes_need_the_environments_admin_token() {
     let server = TestServer::start().await;
     let session = server.sign_in("guarded").await;
     let routes = [
-        (Method::PUT, format!("/api/v0/sessions/{}/revoke", session.session_id)),
+        (
+            Method::PUT,
+            format!("/api/v0/sessions/{}/revoke", session.session_id),
+        ),
         (Method::POST, user_revoke_path(ENV, "guarded")),
         (Method::POST, env_revoke_path(ENV)),
-        (Method::GET, format!("/api/v0/environments/{ENV}/users/guarded/sessions")),
+        (
+            Method::GET,
+            format!("/api/v0/environments/{ENV}/users/guarded/sessions"),
+        ),
         (Method::GET, format!("/api/v0/environments/{ENV}/sessions")),
-        (Method::GET, format!("/api/v0/environments/{ENV}/webhooks/deliveries")),
+        (
+            Method::GET,
+            format!("/api/v0/environments/{ENV}/webhooks/deliveries"),
+        ),
     ];
     for (method, path) in &routes {
         let (status, body) = server.call(method.clone(), path, None).await;
-        assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_admin_token");
+        assert_error(
+            status,
+            &body,
+            StatusCode::UNAUTHORIZED,
+            "invalid_admin_token",
+        );
         let (status, body) = server.call(method.clone(), path, Some("admin-wrong")).await;
-        assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_admin_token");
+        assert_error(
+            status,
+            &body,
+            StatusCode::UNAUTHORIZED,
+            "invalid_admin_token",
+        );
         // A session JWT is not an admin token.
         let (status, body) = server.call(method.clone(), path, Some(&session.jwt)).await;
-        assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_admin_token");
+        assert_error(
+            status,
+            &body,
+            StatusCode::UNAUTHORIZED,
+            "invalid_admin_token",
+        );
         let (status, body) = server.call(method.clone(), path, Some(OTHER_ADMIN)).await;
         assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
     }
     // An unknown environment is 403 too: a token cannot probe for other environments.
-    let (status, body) = server.call(Method::GET, "/api/v0/environments/env-missing/sessions", Some(ADMIN)).await;
+    let (status, body) = server
+        .call(
+            Method::GET,
+            "/api/v0/environments/env-missing/sessions",
+            Some(ADMIN),
+        )
+        .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
 
     // All those rejected calls left the session alive and sent nothing.
@@ -67,36 +97,62 @@ async fn revoking_one_session_returns_it_and_ends_it() {
     assert_eq!(session["id"], target.session_id.as_str());
     assert_eq!(session["userId"], "alice");
     assert_eq!(session["environmentId"], ENV);
-    let revoked_at = session["revokedAt"].as_str().expect("revokedAt is set").to_owned();
+    let revoked_at = session["revokedAt"]
+        .as_str()
+        .expect("revokedAt is set")
+        .to_owned();
 
     server.assert_ended(&target.jwt, "session_revoked").await;
-    assert_eq!(server.check(&bystander.jwt).await.0, StatusCode::OK, "other sessions untouched");
+    assert_eq!(
+        server.check(&bystander.jwt).await.0,
+        StatusCode::OK,
+        "other sessions untouched"
+    );
 
     // Again: same session, same revokedAt, no second webhook.
     let (status, again) = server.call(Method::PUT, &path, Some(ADMIN)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again["revokedAt"], revoked_at.as_str());
 
-    let events = server.wait_for_received("webhook", |e| !events_for(e, &target.session_id).is_empty()).await;
+    let events = server
+        .wait_for_received("webhook", |e| !events_for(e, &target.session_id).is_empty())
+        .await;
     let event = &events_for(&events, &target.session_id)[0]["payload"];
     assert_eq!(event["eventName"], "user.session.revoked");
     assert_eq!(event["data"]["revokedAt"], revoked_at.as_str());
 
     // Unknown ids.
     let (status, body) = server
-        .call(Method::PUT, "/api/v0/sessions/00000000-0000-4000-8000-000000000000/revoke", Some(ADMIN))
+        .call(
+            Method::PUT,
+            "/api/v0/sessions/00000000-0000-4000-8000-000000000000/revoke",
+            Some(ADMIN),
+        )
         .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "session_not_found");
-    let (status, body) = server.call(Method::PUT, "/api/v0/sessions/not-a-uuid/revoke", Some(ADMIN)).await;
+    let (status, body) = server
+        .call(
+            Method::PUT,
+            "/api/v0/sessions/not-a-uuid/revoke",
+            Some(ADMIN),
+        )
+        .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "session_not_found");
 
     // Another environment's session: the token does not reach it, and it stays alive.
     let foreign = server.sign_in_to(OTHER_ENV, "alice", 3600).await;
     let (status, body) = server
-        .call(Method::PUT, &format!("/api/v0/sessions/{}/revoke", foreign.session_id), Some(ADMIN))
+        .call(
+            Method::PUT,
+            &format!("/api/v0/sessions/{}/revoke", foreign.session_id),
+            Some(ADMIN),
+        )
         .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
-    assert_eq!(server.check_in(OTHER_ENV, &foreign.jwt).await.0, StatusCode::OK);
+    assert_eq!(
+        server.check_in(OTHER_ENV, &foreign.jwt).await.0,
+        StatusCode::OK
+    );
     server.stop().await;
 }
 
@@ -108,17 +164,23 @@ async fn revoking_a_users_sessions_ends_all_of_them_and_only_them() {
     let other_user = server.sign_in("carol").await;
     let same_user_other_env = server.sign_in_to(OTHER_ENV, "bob", 3600).await;
 
-    let (status, _) = server.call(Method::POST, &user_revoke_path(ENV, "bob"), Some(ADMIN)).await;
+    let (status, _) = server
+        .call(Method::POST, &user_revoke_path(ENV, "bob"), Some(ADMIN))
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     server.assert_ended(&first.jwt, "session_revoked").await;
     server.assert_ended(&second.jwt, "session_revoked").await;
     assert_eq!(server.check(&other_user.jwt).await.0, StatusCode::OK);
-    assert_eq!(server.check_in(OTHER_ENV, &same_user_other_env.jwt).await.0, StatusCode::OK);
+    assert_eq!(
+        server.check_in(OTHER_ENV, &same_user_other_env.jwt).await.0,
+        StatusCode::OK
+    );
 
     // One webhook per session.
     let events = server
         .wait_for_received("both webhooks", |e| {
-            !events_for(e, &first.session_id).is_empty() && !events_for(e, &second.session_id).is_empty()
+            !events_for(e, &first.session_id).is_empty()
+                && !events_for(e, &second.session_id).is_empty()
         })
         .await;
     for session in [&first, &second] {
@@ -130,7 +192,11 @@ async fn revoking_a_users_sessions_ends_all_of_them_and_only_them() {
 
     // Listing shows both revoked, newest first.
     let (status, body) = server
-        .call(Method::GET, &format!("/api/v0/environments/{ENV}/users/bob/sessions"), Some(ADMIN))
+        .call(
+            Method::GET,
+            &format!("/api/v0/environments/{ENV}/users/bob/sessions"),
+            Some(ADMIN),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let sessions = body["sessions"].as_array().unwrap();
@@ -139,15 +205,23 @@ async fn revoking_a_users_sessions_ends_all_of_them_and_only_them() {
     assert!(sessions.iter().all(|s| s["revokedAt"].is_string()));
 
     // Unknown user.
-    let (status, body) = server.call(Method::POST, &user_revoke_path(ENV, "nobody"), Some(ADMIN)).await;
+    let (status, body) = server
+        .call(Method::POST, &user_revoke_path(ENV, "nobody"), Some(ADMIN))
+        .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_not_found");
     let (status, body) = server
-        .call(Method::GET, &format!("/api/v0/environments/{ENV}/users/nobody/sessions"), Some(ADMIN))
+        .call(
+            Method::GET,
+            &format!("/api/v0/environments/{ENV}/users/nobody/sessions"),
+            Some(ADMIN),
+        )
         .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_not_found");
 
     // Revoking again is fine and sends nothing new (no active sessions left).
-    let (status, _) = server.call(Method::POST, &user_revoke_path(ENV, "bob"), Some(ADMIN)).await;
+    let (status, _) = server
+        .call(Method::POST, &user_revoke_path(ENV, "bob"), Some(ADMIN))
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     server.stop().await;
 }
@@ -155,30 +229,63 @@ async fn revoking_a_users_sessions_ends_all_of_them_and_only_them() {
 #[tokio::test]
 async fn revoking_an_environment_ends_every_session_in_it() {
     let server = TestServer::start().await;
-    let sessions = [server.sign_in("dave").await, server.sign_in("erin").await, server.sign_in("erin").await];
+    let sessions = [
+        server.sign_in("dave").await,
+        server.sign_in("erin").await,
+        server.sign_in("erin").await,
+    ];
     let elsewhere = server.sign_in_to(OTHER_ENV, "dave", 3600).await;
 
-    let (status, body) = server.call(Method::POST, &env_revoke_path(ENV), Some(ADMIN)).await;
+    let (status, body) = server
+        .call(Method::POST, &env_revoke_path(ENV), Some(ADMIN))
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "body: {body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "body: {body}"
+    );
     assert_eq!(body["revokedCount"], 3);
     for session in &sessions {
         server.assert_ended(&session.jwt, "session_revoked").await;
     }
-    assert_eq!(server.check_in(OTHER_ENV, &elsewhere.jwt).await.0, StatusCode::OK);
+    assert_eq!(
+        server.check_in(OTHER_ENV, &elsewhere.jwt).await.0,
+        StatusCode::OK
+    );
 
     server
-        .wait_for_received("three webhooks", |e| sessions.iter().all(|s| events_for(e, &s.session_id).len() == 1))
+        .wait_for_received("three webhooks", |e| {
+            sessions
+                .iter()
+                .all(|s| events_for(e, &s.session_id).len() == 1)
+        })
         .await;
 
     // The environment listing has them all, newest first, all revoked.
-    let (status, body) = server.call(Method::GET, &format!("/api/v0/environments/{ENV}/sessions"), Some(ADMIN)).await;
+    let (status, body) = server
+        .call(
+            Method::GET,
+            &format!("/api/v0/environments/{ENV}/sessions"),
+            Some(ADMIN),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let ids: Vec<_> = body["sessions"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_owned()).collect();
-    let expected: Vec<_> = sessions.iter().rev().map(|s| s.session_id.clone()).collect();
+    let ids: Vec<_> = body["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    let expected: Vec<_> = sessions
+        .iter()
+        .rev()
+        .map(|s| s.session_id.clone())
+        .collect();
     assert_eq!(ids, expected);
 
-    let (status, body) = server.call(Method::POST, &env_revoke_path(ENV), Some(ADMIN)).await;
+    let (status, body) = server
+        .call(Method::POST, &env_revoke_path(ENV), Some(ADMIN))
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     assert_eq!(body["revokedCount"], 0);
     server.stop().await;
@@ -192,25 +299,49 @@ async fn dashboard_revocations_fire_the_admin_event() {
     let by_env = server.sign_in("heidi").await;
 
     let dashboard = |method: Method, path: String| {
-        server.client.request(method, server.url(&path)).bearer_auth(ADMIN).header(DASHBOARD_SOURCE_HEADER, "dashboard")
+        server
+            .client
+            .request(method, server.url(&path))
+            .bearer_auth(ADMIN)
+            .header(DASHBOARD_SOURCE_HEADER, "dashboard")
     };
     let responses = [
-        dashboard(Method::PUT, format!("/api/v0/sessions/{}/revoke", single.session_id)).send().await.unwrap(),
-        dashboard(Method::POST, user_revoke_path(ENV, "grace")).send().await.unwrap(),
-        dashboard(Method::POST, env_revoke_path(ENV)).send().await.unwrap(),
+        dashboard(
+            Method::PUT,
+            format!("/api/v0/sessions/{}/revoke", single.session_id),
+        )
+        .send()
+        .await
+        .unwrap(),
+        dashboard(Method::POST, user_revoke_path(ENV, "grace"))
+            .send()
+            .await
+            .unwrap(),
+        dashboard(Method::POST, env_revoke_path(ENV))
+            .send()
+            .await
+            .unwrap(),
     ];
     let statuses: Vec<_> = responses.iter().map(|r| r.status()).collect();
-    assert_eq!(statuses, [StatusCode::OK, StatusCode::NO_CONTENT, StatusCode::ACCEPTED]);
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::NO_CONTENT, StatusCode::ACCEPTED]
+    );
 
     let events = server
         .wait_for_received("three dashboard webhooks", |e| {
-            [&single, &by_user, &by_env].iter().all(|s| !events_for(e, &s.session_id).is_empty())
+            [&single, &by_user, &by_env]
+                .iter()
+                .all(|s| !events_for(e, &s.session_id).is_empty())
         })
         .await;
     for session in [&single, &by_user, &by_env] {
         let mine = events_for(&events, &session.session_id);
         assert_eq!(mine.len(), 1);
-        assert_eq!(mine[0]["payload"]["eventName"], "admin.user.session.revoked");
+        assert_eq!(
+            mine[0]["payload"]["eventName"],
+            "admin.user.session.revoked"
+        );
         server.assert_ended(&session.jwt, "session_revoked").await;
     }
 
@@ -225,8 +356,15 @@ async fn dashboard_revocations_fire_the_admin_event() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let events = server.wait_for_received("sdk webhook", |e| !events_for(e, &sdk.session_id).is_empty()).await;
-    assert_eq!(events_for(&events, &sdk.session_id)[0]["payload"]["eventName"], "user.session.revoked");
+    let events = server
+        .wait_for_received("sdk webhook", |e| {
+            !events_for(e, &sdk.session_id).is_empty()
+        })
+        .await;
+    assert_eq!(
+        events_for(&events, &sdk.session_id)[0]["payload"]["eventName"],
+        "user.session.revoked"
+    );
     server.stop().await;
 }
 
@@ -234,11 +372,15 @@ async fn dashboard_revocations_fire_the_admin_event() {
 async fn delivery_log_lists_attempts_for_the_environment() {
     let server = TestServer::start().await;
     server.sign_in("judy").await;
-    let (status, _) = server.call(Method::POST, &user_revoke_path(ENV, "judy"), Some(ADMIN)).await;
+    let (status, _) = server
+        .call(Method::POST, &user_revoke_path(ENV, "judy"), Some(ADMIN))
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let deliveries = common::eventually("a delivered entry", || async {
         let log = server.deliveries().await;
-        log.iter().any(|d| d["outcome"] == "delivered").then_some(log)
+        log.iter()
+            .any(|d| d["outcome"] == "delivered")
+            .then_some(log)
     })
     .await;
     let entry = &deliveries[0];
@@ -247,11 +389,17 @@ async fn delivery_log_lists_attempts_for_the_environment() {
     assert_eq!(entry["attempt"], 1);
     assert_eq!(entry["status"], 200);
     assert_eq!(entry["url"], server.url("/webhooks/receiver"));
-    assert!(entry["eventId"].is_string() && entry["messageId"].is_string() && entry["at"].is_string());
+    assert!(
+        entry["eventId"].is_string() && entry["messageId"].is_string() && entry["at"].is_string()
+    );
 
     // The other environment's log does not show it.
     let (status, body) = server
-        .call(Method::GET, &format!("/api/v0/environments/{OTHER_ENV}/webhooks/deliveries"), Some(OTHER_ADMIN))
+        .call(
+            Method::GET,
+            &format!("/api/v0/environments/{OTHER_ENV}/webhooks/deliveries"),
+            Some(OTHER_ADMIN),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(body["deliveries"].as_array().unwrap().is_empty());

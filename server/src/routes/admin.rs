@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::app_state::AppState;
 use crate::error::ApiError;
+use crate::path_param::PathParams;
 use crate::routes::admin_auth::AdminAuth;
 use crate::session::Session;
 
@@ -20,15 +21,21 @@ use crate::session::Session;
 pub async fn revoke_session(
     auth: AdminAuth,
     State(state): State<Arc<AppState>>,
-    Path(session_id): Path<String>,
+    PathParams(session_id): PathParams<String>,
 ) -> Result<Json<Session>, ApiError> {
     let not_found = || ApiError::SessionNotFound(session_id.clone());
     let id = Uuid::parse_str(&session_id).map_err(|_| not_found())?;
     let revocation = {
         let mut sessions = state.sessions();
-        let environment_id = sessions.get(id).ok_or_else(not_found)?.environment_id.clone();
+        let environment_id = sessions
+            .get(id)
+            .ok_or_else(not_found)?
+            .environment_id
+            .clone();
         auth.authorize(&environment_id)?;
-        sessions.revoke(id, OffsetDateTime::now_utc()).ok_or_else(not_found)?
+        sessions
+            .revoke(id, OffsetDateTime::now_utc())
+            .ok_or_else(not_found)?
     };
     if revocation.newly_revoked {
         state.announce_revoked(auth.source.event_name(), [revocation.session.clone()]);
@@ -41,7 +48,7 @@ pub async fn revoke_session(
 pub async fn revoke_user_sessions(
     auth: AdminAuth,
     State(state): State<Arc<AppState>>,
-    Path((environment_id, user_id)): Path<(String, String)>,
+    PathParams((environment_id, user_id)): PathParams<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     auth.authorize(&environment_id)?;
     let revoked = {
@@ -61,14 +68,19 @@ pub async fn revoke_user_sessions(
 pub async fn revoke_environment_sessions(
     auth: AdminAuth,
     State(state): State<Arc<AppState>>,
-    Path(environment_id): Path<String>,
+    PathParams(environment_id): PathParams<String>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     auth.authorize(&environment_id)?;
-    let revoked = state.sessions().revoke_environment(&environment_id, OffsetDateTime::now_utc());
+    let revoked = state
+        .sessions()
+        .revoke_environment(&environment_id, OffsetDateTime::now_utc());
     let count = revoked.len();
     state.announce_revoked(auth.source.event_name(), revoked);
     let message = format!("Revoked {count} active session(s) in environment {environment_id}");
-    Ok((StatusCode::ACCEPTED, Json(json!({ "message": message, "revokedCount": count }))))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "message": message, "revokedCount": count })),
+    ))
 }
 
 /// `GET /api/v0/environments/{environmentId}/users/{userId}/sessions`: the user's sessions,
@@ -76,7 +88,7 @@ pub async fn revoke_environment_sessions(
 pub async fn list_user_sessions(
     auth: AdminAuth,
     State(state): State<Arc<AppState>>,
-    Path((environment_id, user_id)): Path<(String, String)>,
+    PathParams((environment_id, user_id)): PathParams<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     auth.authorize(&environment_id)?;
     let sessions = state.sessions().list_user(&environment_id, &user_id);
@@ -91,7 +103,7 @@ pub async fn list_user_sessions(
 pub async fn list_sessions(
     auth: AdminAuth,
     State(state): State<Arc<AppState>>,
-    Path(environment_id): Path<String>,
+    PathParams(environment_id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
     auth.authorize(&environment_id)?;
     let sessions = state.sessions().list_environment(&environment_id);
@@ -103,7 +115,7 @@ pub async fn list_sessions(
 pub async fn list_deliveries(
     auth: AdminAuth,
     State(state): State<Arc<AppState>>,
-    Path(environment_id): Path<String>,
+    PathParams(environment_id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
     auth.authorize(&environment_id)?;
     let deliveries = state.webhooks.log().for_environment(&environment_id);

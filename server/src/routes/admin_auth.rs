@@ -34,9 +34,15 @@ impl AdminAuth {
 impl FromRequestParts<Arc<AppState>> for AdminAuth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, ApiError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, ApiError> {
         let token = bearer_token(&parts.headers).ok_or(ApiError::AdminUnauthorized)?;
-        let environment = state.environments.by_admin_token(token).ok_or(ApiError::AdminUnauthorized)?;
+        let environment = state
+            .environments
+            .by_admin_token(token)
+            .ok_or(ApiError::AdminUnauthorized)?;
         Ok(AdminAuth {
             environment_id: environment.id().to_owned(),
             source: RevocationSource::from_headers(&parts.headers),

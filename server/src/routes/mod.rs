@@ -28,12 +28,21 @@ pub fn router(state: Arc<AppState>) -> Router {
 
     Router::new()
         // SDK routes (Dynamic API v0 paths, plus the demo sign-in).
-        .route("/api/v0/sdk/{environment_id}/demo/sign-in", post(sdk::sign_in))
-        .route("/api/v0/sdk/{environment_id}/.well-known/jwks", get(sdk::jwks))
+        .route(
+            "/api/v0/sdk/{environment_id}/demo/sign-in",
+            post(sdk::sign_in),
+        )
+        .route(
+            "/api/v0/sdk/{environment_id}/.well-known/jwks",
+            get(sdk::jwks),
+        )
         .route("/api/v0/sdk/{environment_id}/revoke", post(sdk::revoke))
         .route("/api/v0/sdk/{environment_id}/users", get(sdk::current_user))
         // Admin routes (Dynamic API v0 paths).
-        .route("/api/v0/sessions/{session_id}/revoke", put(admin::revoke_session))
+        .route(
+            "/api/v0/sessions/{session_id}/revoke",
+            put(admin::revoke_session),
+        )
         .route(
             "/api/v0/environments/{environment_id}/users/{user_id}/sessions/revoke",
             post(admin::revoke_user_sessions),
@@ -47,7 +56,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(admin::list_user_sessions),
         )
         // Admin routes of our own, for the admin page.
-        .route("/api/v0/environments/{environment_id}/sessions", get(admin::list_sessions))
+        .route(
+            "/api/v0/environments/{environment_id}/sessions",
+            get(admin::list_sessions),
+        )
         .route(
             "/api/v0/environments/{environment_id}/webhooks/deliveries",
             get(admin::list_deliveries),

@@ -23,10 +23,13 @@ pub async fn receive(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let body = body.map_err(|rejection| bytes_rejection_to_error(&rejection))?;
-    let signature = headers.get(SIGNATURE_HEADER).and_then(|value| value.to_str().ok());
-    verify(state.webhook_secret.as_bytes(), &body, signature).map_err(|_| ApiError::BadSignature)?;
-    let payload: Value =
-        serde_json::from_slice(&body).map_err(|error| ApiError::MalformedJson(error.to_string()))?;
+    let signature = headers
+        .get(SIGNATURE_HEADER)
+        .and_then(|value| value.to_str().ok());
+    verify(state.webhook_secret.as_bytes(), &body, signature)
+        .map_err(|_| ApiError::BadSignature)?;
+    let payload: Value = serde_json::from_slice(&body)
+        .map_err(|error| ApiError::MalformedJson(error.to_string()))?;
     let duplicate = state.received.record(payload);
     Ok(Json(json!({ "received": true, "duplicate": duplicate })))
 }

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,7 @@ use crate::bearer::bearer_token;
 use crate::claims::{issuer, SessionClaims, VerifiedCredential};
 use crate::error::{ApiError, TokenError};
 use crate::json_body::JsonBody;
+use crate::path_param::PathParams;
 use crate::session::Session;
 use crate::signing_key::JwkSet;
 use crate::timestamp::to_epoch_millis;
@@ -80,7 +81,10 @@ impl SignInRequest {
         }
         for wallet in &self.wallets {
             let name_ok = wallet.wallet_name.as_deref().is_none_or(is_reasonable_text);
-            if !is_reasonable_text(&wallet.address) || !is_reasonable_text(&wallet.chain) || !name_ok {
+            if !is_reasonable_text(&wallet.address)
+                || !is_reasonable_text(&wallet.chain)
+                || !name_ok
+            {
                 return invalid("each wallet needs a non-empty address and chain (and walletName, if given) of at most 256 characters");
             }
         }
@@ -89,29 +93,37 @@ impl SignInRequest {
 
     /// Dynamic lists wallets first, then the email.
     fn verified_credentials(&self) -> Vec<VerifiedCredential> {
-        let wallets = self.wallets.iter().map(|wallet| VerifiedCredential::Blockchain {
-            id: Uuid::new_v4(),
-            address: wallet.address.clone(),
-            chain: wallet.chain.clone(),
-            wallet_name: wallet.wallet_name.clone().unwrap_or_else(|| DEFAULT_WALLET_NAME.to_owned()),
-            public_identifier: wallet.address.clone(),
-        });
-        let email = self
-            .email
+        let wallets = self
+            .wallets
             .iter()
-            .map(|email| VerifiedCredential::Email { id: Uuid::new_v4(), email: email.clone() });
+            .map(|wallet| VerifiedCredential::Blockchain {
+                id: Uuid::new_v4(),
+                address: wallet.address.clone(),
+                chain: wallet.chain.clone(),
+                wallet_name: wallet
+                    .wallet_name
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_WALLET_NAME.to_owned()),
+                public_identifier: wallet.address.clone(),
+            });
+        let email = self.email.iter().map(|email| VerifiedCredential::Email {
+            id: Uuid::new_v4(),
+            email: email.clone(),
+        });
         wallets.chain(email).collect()
     }
 }
 
 fn is_reasonable_text(text: &str) -> bool {
-    !text.trim().is_empty() && text.chars().count() <= MAX_ID_CHARS && !text.chars().any(char::is_control)
+    !text.trim().is_empty()
+        && text.chars().count() <= MAX_ID_CHARS
+        && !text.chars().any(char::is_control)
 }
 
 /// `POST /api/v0/sdk/{environmentId}/demo/sign-in`: issues a session JWT.
 pub async fn sign_in(
     State(state): State<Arc<AppState>>,
-    Path(environment_id): Path<String>,
+    PathParams(environment_id): PathParams<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     JsonBody(request): JsonBody<SignInRequest>,
@@ -167,7 +179,7 @@ fn user_agent(headers: &HeaderMap) -> Option<String> {
 /// `GET /api/v0/sdk/{environmentId}/.well-known/jwks`: the public key tokens verify against.
 pub async fn jwks(
     State(state): State<Arc<AppState>>,
-    Path(environment_id): Path<String>,
+    PathParams(environment_id): PathParams<String>,
 ) -> Result<Json<JwkSet>, ApiError> {
     state.environment(&environment_id)?;
     Ok(Json(state.signing_key.jwks()))
@@ -177,12 +189,14 @@ pub async fn jwks(
 /// expired but genuine token may still log out. Fires `user.session.revoked` once.
 pub async fn revoke(
     State(state): State<Arc<AppState>>,
-    Path(environment_id): Path<String>,
+    PathParams(environment_id): PathParams<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     state.environment(&environment_id)?;
     let claims = verified_claims(&state, &environment_id, &headers)?;
-    let revocation = state.sessions().revoke(claims.sid, OffsetDateTime::now_utc());
+    let revocation = state
+        .sessions()
+        .revoke(claims.sid, OffsetDateTime::now_utc());
     let revocation = revocation.ok_or(TokenError::Invalid)?;
     if revocation.newly_revoked {
         state.announce_revoked(EventName::UserSessionRevoked, [revocation.session]);
@@ -194,12 +208,15 @@ pub async fn revoke(
 /// session is live, 401 `session_revoked` / `token_expired` / `invalid_token` otherwise.
 pub async fn current_user(
     State(state): State<Arc<AppState>>,
-    Path(environment_id): Path<String>,
+    PathParams(environment_id): PathParams<String>,
     headers: HeaderMap,
 ) -> Result<Json<User>, ApiError> {
     state.environment(&environment_id)?;
     let claims = verified_claims(&state, &environment_id, &headers)?;
-    let revoked = state.sessions().get(claims.sid).map(|session| session.revoked_at.is_some());
+    let revoked = state
+        .sessions()
+        .get(claims.sid)
+        .map(|session| session.revoked_at.is_some());
     match revoked {
         None => Err(TokenError::Invalid.into()),
         Some(true) => Err(TokenError::Revoked.into()),
@@ -212,9 +229,16 @@ pub async fn current_user(
 
 /// The bearer token's claims, if it is signed by us for this environment. Expiry is left to
 /// the caller.
-fn verified_claims(state: &AppState, environment_id: &str, headers: &HeaderMap) -> Result<SessionClaims, TokenError> {
+fn verified_claims(
+    state: &AppState,
+    environment_id: &str,
+    headers: &HeaderMap,
+) -> Result<SessionClaims, TokenError> {
     let token = bearer_token(headers).ok_or(TokenError::Missing)?;
-    let claims = state.signing_key.verify(token).map_err(|_| TokenError::Invalid)?;
+    let claims = state
+        .signing_key
+        .verify(token)
+        .map_err(|_| TokenError::Invalid)?;
     if claims.environment_id != environment_id {
         return Err(TokenError::Invalid);
     }

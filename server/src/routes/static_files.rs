@@ -51,7 +51,9 @@ async fn page(path: &Path, placeholder: &'static str) -> Response {
 }
 
 fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -62,10 +64,12 @@ pub fn directory(dir: &Path) -> Router {
     let files = ServeDir::new(dir)
         .call_fallback_on_method_not_allowed(true)
         .not_found_service(not_found.into_service());
-    Router::new().fallback_service(files).layer(SetResponseHeaderLayer::overriding(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    ))
+    Router::new()
+        .fallback_service(files)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 async fn not_found() -> ApiError {

@@ -38,6 +38,8 @@ pub struct DeliveryAttempt {
     pub event_name: EventName,
     /// The event's environment.
     pub environment_id: String,
+    /// The session the event is about.
+    pub session_id: Uuid,
     /// Where it was sent.
     pub url: String,
     /// 1 for the first attempt.

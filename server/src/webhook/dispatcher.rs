@@ -7,7 +7,9 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::webhook::{sign, DeliveryAttempt, DeliveryLog, DeliveryOutcome, WebhookEvent, SIGNATURE_HEADER};
+use crate::webhook::{
+    sign, DeliveryAttempt, DeliveryLog, DeliveryOutcome, WebhookEvent, SIGNATURE_HEADER,
+};
 
 /// How often and how patiently to retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,10 +55,15 @@ pub struct WebhookDispatcher {
 impl WebhookDispatcher {
     /// A dispatcher for `urls`, signing with `secret`.
     pub fn new(urls: &[String], secret: &str, retry: RetryPolicy) -> Result<Self, reqwest::Error> {
-        let client = reqwest::Client::builder().timeout(retry.request_timeout).build()?;
+        let client = reqwest::Client::builder()
+            .timeout(retry.request_timeout)
+            .build()?;
         let targets = urls
             .iter()
-            .map(|url| WebhookTarget { webhook_id: Uuid::new_v4(), url: url.clone() })
+            .map(|url| WebhookTarget {
+                webhook_id: Uuid::new_v4(),
+                url: url.clone(),
+            })
             .collect();
         Ok(Self {
             client,
@@ -81,8 +88,8 @@ impl WebhookDispatcher {
     /// inside a Tokio runtime (every request handler is).
     pub fn dispatch(&self, event: WebhookEvent) {
         let event = Arc::new(event);
-        for target in self.targets.iter().cloned() {
-            let this = self.clone();
+        for target in self.targets.iter() {
+            let (this, target) = (self.clone(), target.clone());
             let event = Arc::clone(&event);
             tokio::spawn(async move { this.deliver(&event, &target).await });
         }
@@ -106,6 +113,7 @@ impl WebhookDispatcher {
                 message_id,
                 event_name: event.event_name,
                 environment_id: event.session.environment_id.clone(),
+                session_id: event.session.id,
                 url: target.url.clone(),
                 attempt,
                 status,

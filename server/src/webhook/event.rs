@@ -69,11 +69,21 @@ pub struct WebhookEnvelope<'a> {
 impl WebhookEvent {
     /// A new event about `session`, happening now.
     pub fn new(event_name: EventName, session: Session) -> Self {
-        Self { event_id: Uuid::new_v4(), event_name, timestamp: OffsetDateTime::now_utc(), session }
+        Self {
+            event_id: Uuid::new_v4(),
+            event_name,
+            timestamp: OffsetDateTime::now_utc(),
+            session,
+        }
     }
 
     /// The envelope for one attempt.
-    pub fn envelope(&self, webhook_id: Uuid, message_id: Uuid, redelivery: bool) -> WebhookEnvelope<'_> {
+    pub fn envelope(
+        &self,
+        webhook_id: Uuid,
+        message_id: Uuid,
+        redelivery: bool,
+    ) -> WebhookEnvelope<'_> {
         WebhookEnvelope {
             event_id: self.event_id,
             message_id,

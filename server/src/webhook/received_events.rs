@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::timestamp::serde_iso;
 use crate::sync::lock;
+use crate::timestamp::serde_iso;
 
 /// Oldest entries are dropped past this.
 const CAPACITY: usize = 1000;
@@ -41,7 +41,10 @@ pub struct ReceivedEvents {
 impl ReceivedEvents {
     /// Records a verified envelope; returns whether its `eventId` was seen before.
     pub fn record(&self, payload: serde_json::Value) -> bool {
-        let event_id = payload.get("eventId").and_then(|id| id.as_str()).map(str::to_owned);
+        let event_id = payload
+            .get("eventId")
+            .and_then(|id| id.as_str())
+            .map(str::to_owned);
         let mut inner = lock(&self.inner);
         let duplicate = match event_id {
             Some(id) => !inner.seen_event_ids.insert(id),

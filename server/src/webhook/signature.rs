@@ -35,16 +35,24 @@ pub enum SignatureError {
 /// assert!(verify(b"whsec", b"{ }", Some(&header)).is_err());
 /// ```
 pub fn sign(secret: &[u8], body: &[u8]) -> String {
-    format!("{PREFIX}{}", hex::encode(mac(secret, body).finalize().into_bytes()))
+    format!(
+        "{PREFIX}{}",
+        hex::encode(mac(secret, body).finalize().into_bytes())
+    )
 }
 
 /// Checks `header` (the signature header's value, if any) against `body` in constant time.
 pub fn verify(secret: &[u8], body: &[u8], header: Option<&str>) -> Result<(), SignatureError> {
     let header = header.ok_or(SignatureError::Missing)?;
-    let hex_digest = header.trim().strip_prefix(PREFIX).ok_or(SignatureError::Malformed)?;
+    let hex_digest = header
+        .trim()
+        .strip_prefix(PREFIX)
+        .ok_or(SignatureError::Malformed)?;
     let expected = hex::decode(hex_digest).map_err(|_| SignatureError::Malformed)?;
     // verify_slice compares in constant time, so timing says nothing about the right MAC.
-    mac(secret, body).verify_slice(&expected).map_err(|_| SignatureError::Mismatch)
+    mac(secret, body)
+        .verify_slice(&expected)
+        .map_err(|_| SignatureError::Mismatch)
 }
 
 fn mac(secret: &[u8], body: &[u8]) -> HmacSha256 {
@@ -73,11 +81,26 @@ mod tests {
     fn rejects_tampering_and_bad_headers() {
         let header = sign(b"k", b"body");
         assert_eq!(verify(b"k", b"body", Some(&header)), Ok(()));
-        assert_eq!(verify(b"k", b"bodY", Some(&header)), Err(SignatureError::Mismatch));
-        assert_eq!(verify(b"other", b"body", Some(&header)), Err(SignatureError::Mismatch));
+        assert_eq!(
+            verify(b"k", b"bodY", Some(&header)),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify(b"other", b"body", Some(&header)),
+            Err(SignatureError::Mismatch)
+        );
         assert_eq!(verify(b"k", b"body", None), Err(SignatureError::Missing));
-        assert_eq!(verify(b"k", b"body", Some("md5=00")), Err(SignatureError::Malformed));
-        assert_eq!(verify(b"k", b"body", Some("sha256=zz")), Err(SignatureError::Malformed));
-        assert_eq!(verify(b"k", b"body", Some("sha256=00")), Err(SignatureError::Mismatch));
+        assert_eq!(
+            verify(b"k", b"body", Some("md5=00")),
+            Err(SignatureError::Malformed)
+        );
+        assert_eq!(
+            verify(b"k", b"body", Some("sha256=zz")),
+            Err(SignatureError::Malformed)
+        );
+        assert_eq!(
+            verify(b"k", b"body", Some("sha256=00")),
+            Err(SignatureError::Mismatch)
+        );
     }
 }

@@ -36,18 +36,30 @@ pub struct CaptureEndpoint {
 
 impl CaptureEndpoint {
     pub async fn start(fail_first: usize) -> Self {
-        Self::start_inner(Inner { fail_first, ..Inner::default() }).await
+        Self::start_inner(Inner {
+            fail_first,
+            ..Inner::default()
+        })
+        .await
     }
 
     /// Requests are held until [`CaptureEndpoint::release`] is called.
     pub async fn start_gated() -> Self {
-        Self::start_inner(Inner { gate: Some(Arc::new(Semaphore::new(0))), ..Inner::default() }).await
+        Self::start_inner(Inner {
+            gate: Some(Arc::new(Semaphore::new(0))),
+            ..Inner::default()
+        })
+        .await
     }
 
     async fn start_inner(inner: Inner) -> Self {
         let inner = Arc::new(inner);
-        let app = Router::new().route("/hook", post(handle)).with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+        let app = Router::new()
+            .route("/hook", post(handle))
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
         Self { inner, url }
@@ -70,7 +82,12 @@ impl CaptureEndpoint {
 
 async fn handle(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let call = inner.calls.fetch_add(1, Ordering::SeqCst);
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     inner.captured.lock().unwrap().push(Captured {
         signature: header("x-dynamic-signature-256"),
         content_type: header("content-type"),

@@ -78,7 +78,13 @@ impl TestServer {
         adjust(&mut config);
         let server = start(config).await.expect("server starts");
         let base = server.base_url().trim_end_matches('/').to_owned();
-        Self { server: Some(server), base, client: reqwest::Client::new(), www, pkg }
+        Self {
+            server: Some(server),
+            base,
+            client: reqwest::Client::new(),
+            www,
+            pkg,
+        }
     }
 
     pub async fn stop(mut self) {
@@ -136,7 +142,12 @@ impl TestServer {
     }
 
     /// Sends a request with a JSON body and optional bearer token, returns status + JSON.
-    pub async fn call(&self, method: reqwest::Method, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, Value) {
         let mut request = self.client.request(method, self.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -148,12 +159,24 @@ impl TestServer {
 
     /// The built-in receiver's verified events, newest first.
     pub async fn received(&self) -> Vec<Value> {
-        let body: Value = self.client.get(self.url("/webhooks/receiver/events")).send().await.unwrap().json().await.unwrap();
+        let body: Value = self
+            .client
+            .get(self.url("/webhooks/receiver/events"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         body["events"].as_array().unwrap().clone()
     }
 
     /// Polls the receiver until `done` holds for its events (or the deadline passes).
-    pub async fn wait_for_received(&self, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    pub async fn wait_for_received(
+        &self,
+        what: &str,
+        done: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
         let (server, done) = (self, &done);
         eventually(what, || async move {
             let events = server.received().await;
@@ -165,7 +188,11 @@ impl TestServer {
     /// The admin delivery log for `ENV`, newest first.
     pub async fn deliveries(&self) -> Vec<Value> {
         let (status, body) = self
-            .call(reqwest::Method::GET, &format!("/api/v0/environments/{ENV}/webhooks/deliveries"), Some(ADMIN))
+            .call(
+                reqwest::Method::GET,
+                &format!("/api/v0/environments/{ENV}/webhooks/deliveries"),
+                Some(ADMIN),
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
         body["deliveries"].as_array().unwrap().clone()
@@ -190,5 +217,10 @@ where
 
 /// Received events concerning one session, oldest first.
 pub fn events_for(events: &[Value], session_id: &str) -> Vec<Value> {
-    events.iter().rev().filter(|e| e["payload"]["data"]["id"] == session_id).cloned().collect()
+    events
+        .iter()
+        .rev()
+        .filter(|e| e["payload"]["data"]["id"] == session_id)
+        .cloned()
+        .collect()
 }
