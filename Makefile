@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM := target/$(WASM_TARGET)/release/session_keeper.wasm
 PORT ?= 8080
 
-.PHONY: help tools tools-rust tools-browser tools-node pkg server demo test test-native test-browser lint test-types test-consumer test-e2e size clean
+.PHONY: bench help tools tools-rust tools-browser tools-node pkg server demo test test-native test-browser lint test-types test-consumer test-e2e size clean
 
 help:
 	@echo "make demo   - build the package and start the demo backend + page on http://127.0.0.1:$(PORT)/"
@@ -87,3 +87,8 @@ test-e2e: pkg server tools-browser tools-node
 clean:
 	cargo clean
 	rm -rf pkg node_modules
+
+## Benchmarks (not part of make test) ------------------------------------------------
+bench: pkg
+	cd bench && npm install --no-audit --no-fund --silent
+	node bench/run.mjs
