@@ -27,7 +27,8 @@ pub(crate) struct Api {
     pub(crate) check_interval_ms: i64,
 }
 
-const MAX_LEEWAY_SECONDS: f64 = 24.0 * 60.0 * 60.0;
+/// The largest `leewaySeconds` and `revocationCheckIntervalSeconds`: one day.
+const MAX_SECONDS: f64 = 24.0 * 60.0 * 60.0;
 
 pub(crate) fn options(value: &JsValue) -> Result<Options> {
     if !value.is_object() {
@@ -37,13 +38,7 @@ pub(crate) fn options(value: &JsValue) -> Result<Options> {
         .as_string()
         .filter(|id| !id.is_empty())
         .ok_or_else(|| invalid("environmentId must be a non-empty string"))?;
-    let leeway = match get(value, "leewaySeconds") {
-        v if v.is_undefined() => 0.0,
-        v => v
-            .as_f64()
-            .filter(|s| s.is_finite() && (0.0..=MAX_LEEWAY_SECONDS).contains(s))
-            .ok_or_else(|| invalid("leewaySeconds must be a number from 0 to 86400"))?,
-    };
+    let leeway_ms = optional_seconds_as_ms(value, "leewaySeconds", 0.0)?;
     let use_local_storage = match optional_string(value, "storage", "\"local\" or \"memory\"")?.as_deref() {
         None | Some("local") => true,
         Some("memory") => false,
@@ -59,28 +54,31 @@ pub(crate) fn options(value: &JsValue) -> Result<Options> {
         Some(base) if base.trim().is_empty() => return Err(invalid("apiBaseUrl must not be empty")),
         Some(base) => {
             let base_url = base.trim().trim_end_matches('/').to_owned();
-            let interval = match get(value, "revocationCheckIntervalSeconds") {
-                v if v.is_undefined() => 60.0,
-                v => v
-                    .as_f64()
-                    .filter(|s| s.is_finite() && (0.0..=MAX_CHECK_INTERVAL_SECONDS).contains(s))
-                    .ok_or_else(|| invalid("revocationCheckIntervalSeconds must be a number from 0 to 86400"))?,
-            };
+            let check_interval_ms = optional_seconds_as_ms(value, "revocationCheckIntervalSeconds", 60.0)?;
             let sdk_url = format!("{base_url}/sdk/{}", String::from(js_sys::encode_uri_component(&environment_id)));
-            // Whole milliseconds; in range by the check above.
-            Some(Api { base_url, sdk_url, check_interval_ms: (interval * 1000.0).round() as i64 })
+            Some(Api { base_url, sdk_url, check_interval_ms })
         }
     };
     Ok(Options {
-        // Whole milliseconds; in range by the check above.
-        config: Config { environment_id, leeway_ms: (leeway * 1000.0).round() as i64 },
+        config: Config { environment_id, leeway_ms },
         use_local_storage,
         log_level,
         api,
     })
 }
 
-const MAX_CHECK_INTERVAL_SECONDS: f64 = 24.0 * 60.0 * 60.0;
+/// An optional number of seconds from 0 to a day, in whole milliseconds.
+fn optional_seconds_as_ms(object: &JsValue, name: &str, default: f64) -> Result<i64> {
+    let seconds = match get(object, name) {
+        v if v.is_undefined() => default,
+        v => v
+            .as_f64()
+            .filter(|s| s.is_finite() && (0.0..=MAX_SECONDS).contains(s))
+            .ok_or_else(|| invalid(&format!("{name} must be a number from 0 to 86400")))?,
+    };
+    // In 0..=86_400_000 by the check above.
+    Ok((seconds * 1000.0).round() as i64)
+}
 
 fn optional_string(object: &JsValue, name: &str, what: &str) -> Result<Option<String>> {
     match get(object, name) {

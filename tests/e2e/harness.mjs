@@ -198,13 +198,18 @@ export function uniqueUser(prefix = "e2e") {
 export const ends = (page) => page.evaluate(() => window.__ends);
 export const starts = (page) => page.evaluate(() => window.__starts);
 
+/** Serves PROBE_PATH on `origin` in this context: a blank page of that origin with no keeper. */
+export async function routeProbe(context, origin) {
+  await context.route(`${origin}${PROBE_PATH}`, (route) =>
+    route.fulfill({ contentType: "text/html", body: "<!doctype html><title>probe</title><p>probe</p>" }));
+}
+
 /**
  * A page on the server's origin without any keeper: shares localStorage with the demo pages
  * and counts `storage` events for the session key into `window.__storageEvents`.
  */
 export async function openProbe(context, origin) {
-  await context.route(`${origin}${PROBE_PATH}`, (route) =>
-    route.fulfill({ contentType: "text/html", body: "<!doctype html><title>probe</title><p>probe</p>" }));
+  await routeProbe(context, origin);
   const page = await context.newPage();
   await page.goto(PROBE_PATH);
   await page.evaluate((key) => {
@@ -240,6 +245,9 @@ export function suite() {
     shared.browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: CHROMIUM_ARGS,
+      // Playwright turns the back-forward cache off; real browsers have it on, and the SDK
+      // must cope with pages restored from it.
+      ignoreDefaultArgs: ["--disable-back-forward-cache"],
       slowMo: Number(process.env.SK_E2E_SLOWMO || 0),
       timeout: 30_000,
     });
