@@ -54,12 +54,13 @@ size:
 	@w=$$(gzip -9c pkg/session_keeper_bg.wasm | wc -c); j=$$(gzip -9c pkg/session_keeper.js | wc -c); \
 	  echo "pkg/ gzip -9: wasm $$w B + js $$j B = $$((w + j)) B (raw wasm $$(wc -c < pkg/session_keeper_bg.wasm) B)"
 
+SERVER := target/server/session-keeper-server
 server:
-	cargo build --release -p session-keeper-server
+	cargo build --profile server -p session-keeper-server
 
 ## Run -----------------------------------------------------------------------------------
 demo: pkg server
-	target/release/session-keeper-server --port $(PORT) --www www --pkg pkg
+	$(SERVER) --port $(PORT) --www www --pkg pkg
 
 ## Tests ---------------------------------------------------------------------------------
 test: tools lint test-native test-browser pkg test-types test-consumer test-e2e
@@ -82,7 +83,7 @@ test-consumer: pkg tools-browser tools-node
 	bash tests/consumer/run.sh
 
 test-e2e: pkg server tools-browser tools-node
-	node --test --test-concurrency=1 tests/e2e/
+	SK_SERVER_BIN=$(SERVER) node --test --test-concurrency=1 tests/e2e/
 
 clean:
 	cargo clean
