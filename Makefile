@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM := target/$(WASM_TARGET)/release/session_keeper.wasm
 PORT ?= 8080
 
-.PHONY: bench help tools tools-rust tools-browser tools-node pkg server demo test test-native test-browser lint test-types test-consumer test-e2e size clean
+.PHONY: bench help tools tools-rust tools-browser tools-node tools-wasm-pack pkg server demo test test-native test-browser test-wasm-pack-build lint test-types test-consumer test-e2e size clean
 
 help:
 	@echo "make demo   - build the package and start the demo backend + page on http://127.0.0.1:$(PORT)/"
@@ -18,7 +18,7 @@ help:
 	@echo "make size   - gzip -9 size of pkg/"
 
 ## Tools ---------------------------------------------------------------------------------
-tools: tools-rust tools-browser tools-node
+tools: tools-rust tools-browser tools-node tools-wasm-pack
 
 tools-rust:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -26,6 +26,9 @@ tools-rust:
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 4 minutes, once)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
 	fi
+
+tools-wasm-pack:
+	@command -v wasm-pack >/dev/null || { echo "installing wasm-pack (about 3 minutes, once)"; cargo install wasm-pack --locked; }
 
 tools-browser:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
@@ -63,7 +66,7 @@ demo: pkg server
 	$(SERVER) --port $(PORT) --www www --pkg pkg
 
 ## Tests ---------------------------------------------------------------------------------
-test: tools lint test-native test-browser pkg test-types test-consumer test-e2e
+test: tools lint test-native test-browser test-wasm-pack-build pkg test-types test-consumer test-e2e
 	@echo "make test: all suites passed"
 
 lint:
@@ -73,8 +76,15 @@ lint:
 test-native:
 	cargo test --workspace
 
-test-browser: tools-rust tools-browser
-	cargo test -p session-keeper --target $(WASM_TARGET)
+# The browser suite through wasm-pack (it uses the wasm-bindgen and chromedriver on PATH;
+# `cargo test --target $(WASM_TARGET)` runs the same tests through .cargo/config.toml).
+test-browser: tools-rust tools-browser tools-wasm-pack
+	wasm-pack test --headless --chrome --mode no-install
+
+# `wasm-pack build` must yield a package that loads and keeps a session too.
+test-wasm-pack-build: tools-rust tools-wasm-pack tools-node
+	wasm-pack build --target web --mode no-install --out-dir target/wasm-pack-pkg
+	node tests/wasm_pack_smoke.mjs target/wasm-pack-pkg
 
 test-types: pkg tools-node
 	tsc -p tests/types/tsconfig.json
