@@ -398,10 +398,16 @@ impl Keeper {
         if !self.stored_session_is(key) {
             return;
         }
-        if let Some(storage) = &self.storage {
-            let tombstone = Ended { key: key.to_owned(), reason, at: now };
-            // If the tombstone cannot be written, the plain removal still ends other tabs.
-            let _ = storage.set(&self.key, &record::encode(Record::Ended(tombstone)));
+        // Expiry needs no tombstone: every tab reaches the same end time and reads a vanished
+        // record past it as "expired". Skipping it matters because tabs expire together, and
+        // localStorage's read-then-write is not atomic across tabs: two tombstones would be two
+        // writes. Removal alone is idempotent (a second removal is no change, no event).
+        if reason != EndReason::Expired {
+            if let Some(storage) = &self.storage {
+                let tombstone = Ended { key: key.to_owned(), reason, at: now };
+                // If the tombstone cannot be written, the plain removal still ends other tabs.
+                let _ = storage.set(&self.key, &record::encode(Record::Ended(tombstone)));
+            }
         }
         self.remove_stored();
     }

@@ -662,13 +662,13 @@ async fn keeper_fetch_adds_the_token_and_a_401_from_the_api_revokes() {
 
     mock_fetch(JSON::parse("[401]").unwrap(), 0.0);
     // A 401 from another backend is that backend's business.
-    let other = wasm_bindgen_futures::JsFuture::from(keeper.fetch("https://shop.example.test/cart".into(), JsValue::UNDEFINED)).await;
+    let other = wasm_bindgen_futures::JsFuture::from(keeper.fetch(JsValue::from("https://shop.example.test/cart").unchecked_into(), None)).await;
     let response: web_sys::Response = other.unwrap().unchecked_into();
     assert_eq!(response.status(), 401);
     assert!(keeper.is_active());
     // From the auth API, it means the session is gone.
     let init = JSON::parse(r#"{"method":"POST","headers":{"x-extra":"1"}}"#).unwrap();
-    let api = wasm_bindgen_futures::JsFuture::from(keeper.fetch(format!("{API}/sdk/{env}/users").into(), init)).await;
+    let api = wasm_bindgen_futures::JsFuture::from(keeper.fetch(JsValue::from(format!("{API}/sdk/{env}/users")).unchecked_into(), Some(init.unchecked_into()))).await;
     let seen = requests();
     unmock_fetch();
     assert_eq!(api.unwrap().unchecked_into::<web_sys::Response>().status(), 401);
@@ -679,7 +679,7 @@ async fn keeper_fetch_adds_the_token_and_a_401_from_the_api_revokes() {
     assert_eq!(seen[1]["auth"], format!("Bearer {t}"));
     // Without a session, no Authorization header.
     mock_fetch(JSON::parse("[200]").unwrap(), 0.0);
-    let _ = wasm_bindgen_futures::JsFuture::from(keeper.fetch(format!("{API}/x").into(), JsValue::UNDEFINED)).await;
+    let _ = wasm_bindgen_futures::JsFuture::from(keeper.fetch(JsValue::from(format!("{API}/x")).unchecked_into(), None)).await;
     let seen = requests();
     unmock_fetch();
     assert!(seen[0]["auth"].is_null());

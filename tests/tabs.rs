@@ -36,8 +36,11 @@ fn expiry_and_revocation_in_one_tab_carry_their_reason_to_the_others() {
             browser.tabs[0].end(EndReason::Revoked, T0 + MINUTE);
         }
         let events = browser.deliver(0, T0 + HOUR);
+        // A revocation is news from another tab; an expiry is what every tab's own clock says
+        // (the record vanished past its end time), so the other tabs report it as their own.
+        let remote = reason != EndReason::Expired;
         for (tab, events) in events.iter().enumerate().skip(1) {
-            assert_eq!(ends(events), vec![(reason, true)], "tab {tab}");
+            assert_eq!(ends(events), vec![(reason, remote)], "tab {tab}");
         }
     }
 }
@@ -47,7 +50,7 @@ fn edge_04_two_tabs_reaching_the_end_together_each_fire_once_and_storage_is_clea
     let mut browser = Browser::new(2, T0);
     browser.tabs[0].set_session(&token("s-1", T0, HOUR), None, None, T0).unwrap();
     browser.deliver(0, T0);
-    let removes_before = browser.storage.removes();
+    let (removes_before, writes_before) = (browser.storage.removes(), browser.storage.writes());
     // Both timers fire before either tab has seen the other's storage event.
     let a = browser.tabs[0].check(T0 + HOUR);
     let b = browser.tabs[1].check(T0 + HOUR);
@@ -56,6 +59,7 @@ fn edge_04_two_tabs_reaching_the_end_together_each_fire_once_and_storage_is_clea
     assert_eq!(ends(&b), vec![(EndReason::Expired, false)]);
     assert!(late.iter().all(Vec::is_empty), "the late storage event ends nothing twice");
     assert_eq!(browser.storage.removes() - removes_before, 1, "storage cleared once");
+    assert_eq!(browser.storage.writes() - writes_before, 0, "expiry writes nothing (no tombstone)");
     assert!(browser.tabs.iter().all(|t| t.session().is_none()));
 }
 

@@ -239,7 +239,8 @@ impl SessionKeeper {
     /// `fetch(input, init)` with `Authorization: Bearer <token>` added while there is a
     /// session. A 401 from a URL under `apiBaseUrl` ends the session with `"revoked"` (in
     /// every tab). Send it only to your own backend and the auth API: the token is a credential.
-    pub fn fetch(&self, input: JsValue, init: JsValue) -> Promise {
+    pub fn fetch(&self, input: FetchInput, init: Option<FetchInit>) -> Promise {
+        let (input, init): (JsValue, JsValue) = (input.into(), init.map_or(JsValue::UNDEFINED, Into::into));
         let current = self.read_with(|core| core.session().map(|s| (s.key().to_owned(), s.token().to_owned()))).flatten();
         let token = current.as_ref().map(|(_, token)| token.as_str());
         let sent = match http::fetch_with_token(&input, &init, token) {

@@ -150,6 +150,14 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "(event: SessionStartEvent) => void")]
     #[derive(Debug, Clone)]
     pub type StartListener;
+    /// `fetch`'s first argument.
+    #[derive(Debug, Clone)]
+    #[wasm_bindgen(typescript_type = "RequestInfo | URL")]
+    pub type FetchInput;
+    /// `fetch`'s second argument.
+    #[derive(Debug, Clone)]
+    #[wasm_bindgen(typescript_type = "RequestInit")]
+    pub type FetchInit;
     /// The function that removes a listener.
     #[wasm_bindgen(typescript_type = "() => void")]
     #[derive(Debug, Clone)]

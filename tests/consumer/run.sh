@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The package as a customer gets it: `npm pack` of pkg/, installed into a fresh Vite app
-# (template: this directory), then checked in headless Chromium (check.mjs) twice:
+# (template: this directory), type-checked with tsc, then checked in headless Chromium
+# (check.mjs) twice:
 #   1. `vite build`, the built dist/ served by a tiny static server;
 #   2. the `vite` dev server, with the vite.config.js the package README recommends.
 # Run from anywhere: bash tests/consumer/run.sh
@@ -25,11 +26,15 @@ echo "packed $tarball: $(tar -tzf "$work/$tarball" | sed 's|^package/||' | sort 
 
 # A fresh app from the template, with the tarball and Vite installed.
 mkdir "$work/app"
-cp "$here/package.json" "$here/index.html" "$here/vite.config.js" "$work/app/"
+cp "$here/package.json" "$here/index.html" "$here/vite.config.js" "$here/tsconfig.json" "$work/app/"
 cp -r "$here/src" "$work/app/src"
 cd "$work/app"
 npm install --no-audit --no-fund --prefer-offline --loglevel=error "$work/$tarball"
 vite="$work/app/node_modules/.bin/vite"
+
+# 0. The installed package's types resolve for a TypeScript app (repo's tsc, app's node_modules).
+"$repo/node_modules/.bin/tsc" -p "$work/app/tsconfig.json"
+echo "types resolve from the installed package"
 
 # 1. A production build.
 "$vite" build --logLevel warn

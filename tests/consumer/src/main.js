@@ -23,23 +23,20 @@ function demoToken() {
   return `${header}.${payload}.c2lnbmF0dXJl`;
 }
 
-async function main() {
-  const status = document.getElementById("status");
-  try {
-    await init();
-    const keeper = new SessionKeeper({ environmentId: ENVIRONMENT_ID });
-    window.keeper = keeper;
-    keeper.onSessionStart((event) => console.log("session started", event.session.sessionId));
-    if (!keeper.session && new URLSearchParams(location.search).has("sign-in")) {
-      keeper.setSession(demoToken(), { user: { name: "Consumer" } });
-    }
-    const session = keeper.session;
-    status.textContent = session ? `session ${session.sessionId}` : "no session";
-    document.body.dataset.ready = "true";
-  } catch (error) {
-    status.textContent = `failed: ${error && error.code ? error.code : ""} ${error}`;
-    document.body.dataset.ready = "error";
+// Top-level await, as in the package README's quick start.
+const status = document.getElementById("status");
+try {
+  await init();
+  const keeper = new SessionKeeper({ environmentId: ENVIRONMENT_ID });
+  window.keeper = keeper;
+  keeper.onSessionStart((event) => console.log("session started", event.session.sessionId));
+  if (!keeper.session && new URLSearchParams(location.search).has("sign-in")) {
+    keeper.setSession(demoToken(), { user: { name: "Consumer" } });
   }
+  const session = keeper.session;
+  status.textContent = session ? `session ${session.sessionId}` : "no session";
+  document.body.dataset.ready = "true";
+} catch (error) {
+  status.textContent = `failed: ${error && error.code ? error.code : ""} ${error}`;
+  document.body.dataset.ready = "error";
 }
-
-main();
