@@ -136,7 +136,11 @@ impl SessionKeeper {
     /// announced to `onSessionStart`. Throws `invalid_token`, `token_expired`,
     /// `environment_mismatch` or `invalid_argument`.
     #[wasm_bindgen(js_name = setSession)]
-    pub fn set_session(&self, token: JsValue, extras: Option<ExtrasArg>) -> core::result::Result<SessionInfoValue, JsValue> {
+    pub fn set_session(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+        extras: Option<ExtrasArg>,
+    ) -> core::result::Result<SessionInfoValue, JsValue> {
         let token = js(token.as_string().ok_or(Error::InvalidToken("the token must be a string")))?;
         let extras: JsValue = extras.map_or(JsValue::UNDEFINED, Into::into);
         let (user, wallets) = if extras.is_object() {
@@ -163,7 +167,7 @@ impl SessionKeeper {
     }
 
     /// The user object given to `setSession` or `setUser` (a fresh copy), or `null`.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "unknown")]
     pub fn user(&self) -> JsValue {
         let json = self.read_with(|core| core.session().and_then(|s| s.user_json()));
         convert::user_value(json.flatten().as_deref())
@@ -171,7 +175,7 @@ impl SessionKeeper {
 
     /// Replaces the user object. Throws `no_session` or `invalid_argument`.
     #[wasm_bindgen(js_name = setUser)]
-    pub fn set_user(&self, user: JsValue) -> core::result::Result<(), JsValue> {
+    pub fn set_user(&self, #[wasm_bindgen(unchecked_param_type = "unknown")] user: JsValue) -> core::result::Result<(), JsValue> {
         let json = js(convert::user_json(&user))?.unwrap_or_else(|| "null".into());
         js(self.inner.run(|core, _| core.set_user(json).map(|()| ((), Vec::new()))))
     }
@@ -194,7 +198,7 @@ impl SessionKeeper {
     /// Disconnects a connected wallet; returns whether one was removed. Verified wallets
     /// belong to the token and stay. Throws `no_session`.
     #[wasm_bindgen(js_name = disconnectWallet)]
-    pub fn disconnect_wallet(&self, address: JsValue) -> core::result::Result<bool, JsValue> {
+    pub fn disconnect_wallet(&self, #[wasm_bindgen(unchecked_param_type = "string")] address: JsValue) -> core::result::Result<bool, JsValue> {
         let address = address.as_string().unwrap_or_default();
         js(self.inner.run(|core, _| core.disconnect_wallet(&address).map(|r| (r, Vec::new()))))
     }
@@ -220,6 +224,7 @@ impl SessionKeeper {
     /// With `apiBaseUrl`, it then asks the backend to revoke the session and resolves when
     /// that request has settled; offline or a server error does not make it reject — the
     /// local logout has already happened.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn logout(&self) -> Promise {
         let token = self.inner.core.try_borrow().ok().and_then(|c| c.session().map(|s| s.token().to_owned()));
         let ended = self.inner.run(|core, now| Ok(((), core.end(EndReason::Logout, now).into_iter().collect())));
@@ -239,6 +244,7 @@ impl SessionKeeper {
     /// `fetch(input, init)` with `Authorization: Bearer <token>` added while there is a
     /// session. A 401 from a URL under `apiBaseUrl` ends the session with `"revoked"` (in
     /// every tab). Send it only to your own backend and the auth API: the token is a credential.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
     pub fn fetch(&self, input: FetchInput, init: Option<FetchInit>) -> Promise {
         let (input, init): (JsValue, JsValue) = (input.into(), init.map_or(JsValue::UNDEFINED, Into::into));
         let current = self.read_with(|core| core.session().map(|s| (s.key().to_owned(), s.token().to_owned()))).flatten();

@@ -1,9 +1,5 @@
-// Signatures the generated .d.ts still types as `any` (wasm-bindgen's default for a
-// `JsValue` parameter or return). Each line below is what the surface should say; today
-// this file FAILS to compile — it is the repro for the SDK, not part of `make test`:
-//   node_modules/.bin/tsc -p tests/types/tsconfig.signatures.json
-// Fix in the SDK with `#[wasm_bindgen(unchecked_param_type = "…")]` /
-// `unchecked_return_type = "…"` (wasm-bindgen ≥ 0.2.94), then add this file to tsconfig.json.
+// The exact signatures of the methods whose arguments cross as raw JavaScript values: they
+// must be typed precisely in the generated .d.ts, not `any`.
 
 import { SessionKeeper } from "../../pkg/session_keeper.js";
 
@@ -14,7 +10,7 @@ export async function signatures(keeper: SessionKeeper): Promise<void> {
   // `init` of fetch is optional, like the global fetch's, and the result is a Response.
   const response: Response = await keeper.fetch("https://api.example.com/me");
   void response;
-  assertType<Equal<Parameters<SessionKeeper["fetch"]>, [input: RequestInfo | URL, init?: RequestInit]>>();
+  assertType<Equal<Parameters<SessionKeeper["fetch"]>, [input: RequestInfo | URL, init?: RequestInit | null]>>();
   assertType<Equal<ReturnType<SessionKeeper["fetch"]>, Promise<Response>>>();
   assertType<Equal<ReturnType<SessionKeeper["logout"]>, Promise<void>>>();
   assertType<Equal<SessionKeeper["user"], unknown>>();
