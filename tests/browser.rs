@@ -446,6 +446,8 @@ async fn edge_16_destroy_releases_timers_and_listeners_and_keeps_storage() {
     assert_eq!(ends.len(), 0, "no page listener after destroy");
     assert!(storage().get_item(&key(&env)).unwrap().is_some(), "storage kept");
     assert_eq!(code(set(&keeper, &token_for(&env, "s-2", HOUR)).unwrap_err()), "destroyed");
+    assert!(JsValue::from(keeper.session()).is_null() && JsValue::from(keeper.token()).is_null());
+    assert!(!keeper.is_active(), "a destroyed keeper shows nothing it can no longer keep current");
     storage().remove_item(&key(&env)).unwrap();
 }
 

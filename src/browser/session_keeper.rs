@@ -288,7 +288,8 @@ impl SessionKeeper {
     }
 
     /// Releases the timer, the page listeners and the session listeners. Storage is kept, so
-    /// a new keeper restores the session. Other calls then throw `destroyed`.
+    /// a new keeper restores the session. Other calls then throw `destroyed`, and the
+    /// properties read as empty (`null`, `false`, `[]`).
     pub fn destroy(&self) {
         let inner = &self.inner;
         inner.destroyed.set(true);
@@ -337,7 +338,12 @@ impl SessionKeeper {
 
     /// Reads the core, first ending a session whose time is up, so that what a getter
     /// shows never disagrees with the events (a throttled tab may not have woken yet).
+    /// After `destroy()` there is nothing to read: the keeper no longer hears other tabs, so
+    /// what it holds may be stale.
     fn read_with<T>(&self, f: impl FnOnce(&Keeper) -> T) -> Option<T> {
+        if self.inner.destroyed.get() {
+            return None;
+        }
         let due = self.inner.core.try_borrow().ok()?.next_wakeup().is_some_and(|at| at <= now());
         if due {
             let _ = self.inner.run(|core, now| Ok(((), core.check(now))));
