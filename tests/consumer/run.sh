@@ -6,6 +6,8 @@
 #   2. the `vite` dev server, with the vite.config.js the package README recommends.
 # Run from anywhere: bash tests/consumer/run.sh
 set -euo pipefail
+# picocolors colours output whenever CI is set, which would break the URL parsing below.
+export NO_COLOR=1
 
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
