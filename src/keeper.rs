@@ -7,7 +7,8 @@ use crate::event::{Event, Notice, SessionEnd, SessionStart};
 use crate::expiry::{estimate_skew, skew_from_date};
 use crate::record::{self, Ended, Parsed, Record, StoredSession};
 use crate::storage::{Storage, StorageError};
-use crate::{jwt, EndReason, Error, Result, Session, SessionInfo, Wallet};
+use crate::jwt::{self, Claims};
+use crate::{EndReason, Error, Result, Session, SessionInfo, Wallet};
 
 /// How a keeper is set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,11 +121,6 @@ impl Keeper {
         &self.key
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
     /// Notices gathered since the last call, for the log.
     pub fn take_notices(&mut self) -> Vec<Notice> {
         std::mem::take(&mut self.notices)
@@ -148,14 +144,7 @@ impl Keeper {
         now: i64,
     ) -> Result<(SessionInfo, Vec<Event>)> {
         let claims = jwt::decode(token)?;
-        if let Some(found) = &claims.environment_id {
-            if *found != self.config.environment_id {
-                return Err(Error::EnvironmentMismatch {
-                    expected: self.config.environment_id.clone(),
-                    found: found.clone(),
-                });
-            }
-        }
+        self.check_environment(&claims)?;
         let user = user.map(parse_user).transpose()?;
         // Setting the very token we already hold (an app re-setting it on every page load)
         // must not re-estimate the skew from an `iat` that is no longer fresh.
@@ -270,11 +259,7 @@ impl Keeper {
         if (skew - session.skew_ms).abs() <= 1_000 {
             return false;
         }
-        *session = Session {
-            user: session.user.take(),
-            connected: std::mem::take(&mut session.connected),
-            ..Session::new(session.token.clone(), session.claims.clone(), skew, session.anchor_ms, leeway)
-        };
+        session.set_skew(skew, leeway);
         self.persist();
         true
     }
@@ -297,10 +282,8 @@ impl Keeper {
                 }
             }
             Loaded::Ended(ended) => {
-                if self.session.as_ref().is_some_and(|s| s.key == ended.key) {
-                    if let Some(session) = self.session.take() {
-                        events.push(end_event(&session, ended.reason, true, now));
-                    }
+                if let Some(session) = self.session.take_if(|s| s.key == ended.key) {
+                    events.push(end_event(&session, ended.reason, true, now));
                 }
             }
             Loaded::Session(stored) => match self.session.as_mut() {
@@ -346,15 +329,24 @@ impl Keeper {
     /// A stored session, if its token is still a valid token of this environment.
     fn revive(&self, stored: StoredSession) -> Option<Session> {
         let claims = jwt::decode(&stored.token).ok()?;
-        if claims.environment_id.as_ref().is_some_and(|e| *e != self.config.environment_id) {
-            return None;
-        }
+        self.check_environment(&claims).ok()?;
         let mut session = Session::new(stored.token, claims, stored.skew, stored.anchor, self.config.leeway_ms);
         session.user = stored.user;
         for wallet in stored.wallets {
             session.connect(wallet);
         }
         Some(session)
+    }
+
+    /// A token without `environment_id` is accepted; one naming another environment is not.
+    fn check_environment(&self, claims: &Claims) -> Result<()> {
+        match &claims.environment_id {
+            Some(found) if *found != self.config.environment_id => Err(Error::EnvironmentMismatch {
+                expected: self.config.environment_id.clone(),
+                found: found.clone(),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// The stored value; `None` in memory mode or when reading failed (which degrades).

@@ -44,8 +44,16 @@ pub struct Session {
 impl Session {
     pub(crate) fn new(token: String, claims: Claims, skew_ms: i64, anchor_ms: i64, leeway_ms: i64) -> Self {
         let key = session_key(&claims, &token);
-        let ends_at = server_end(anchor_ms, claims.expires_at_ms, leeway_ms).saturating_sub(skew_ms);
-        Session { token, claims, key, user: None, connected: Vec::new(), skew_ms, anchor_ms, ends_at }
+        let mut session =
+            Session { token, claims, key, user: None, connected: Vec::new(), skew_ms, anchor_ms, ends_at: 0 };
+        session.set_skew(skew_ms, leeway_ms);
+        session
+    }
+
+    /// Takes a new clock-skew estimate and moves the local end time with it.
+    pub(crate) fn set_skew(&mut self, skew_ms: i64, leeway_ms: i64) {
+        self.skew_ms = skew_ms;
+        self.ends_at = server_end(self.anchor_ms, self.claims.expires_at_ms, leeway_ms).saturating_sub(skew_ms);
     }
 
     /// The session's identity across tabs: `sid:<sid>`, or a hash of the token without one.
