@@ -668,6 +668,10 @@ async fn keeper_fetch_adds_the_token_and_a_401_from_the_api_revokes() {
     let response: web_sys::Response = other.unwrap().unchecked_into();
     assert_eq!(response.status(), 401);
     assert!(keeper.is_active());
+    // Nor is one from a URL that merely starts with the same characters as apiBaseUrl.
+    let lookalike = keeper.fetch(JsValue::from(format!("{API}1/users")).unchecked_into(), None);
+    assert_eq!(wasm_bindgen_futures::JsFuture::from(lookalike).await.unwrap().unchecked_into::<web_sys::Response>().status(), 401);
+    assert!(keeper.is_active(), "{API}1 is not under {API}");
     // From the auth API, it means the session is gone.
     let init = JSON::parse(r#"{"method":"POST","headers":{"x-extra":"1"}}"#).unwrap();
     let api = wasm_bindgen_futures::JsFuture::from(keeper.fetch(JsValue::from(format!("{API}/sdk/{env}/users")).unchecked_into(), Some(init.unchecked_into()))).await;
@@ -675,10 +679,10 @@ async fn keeper_fetch_adds_the_token_and_a_401_from_the_api_revokes() {
     unmock_fetch();
     assert_eq!(api.unwrap().unchecked_into::<web_sys::Response>().status(), 401);
     assert_eq!(ends.reasons(), vec![reason("revoked", false)]);
-    assert_eq!(seen.len(), 2);
+    assert_eq!(seen.len(), 3);
     assert_eq!(seen[0]["auth"], format!("Bearer {t}"));
-    assert_eq!(seen[1]["method"], "POST");
-    assert_eq!(seen[1]["auth"], format!("Bearer {t}"));
+    assert_eq!(seen[2]["method"], "POST");
+    assert_eq!(seen[2]["auth"], format!("Bearer {t}"));
     // Without a session, no Authorization header.
     mock_fetch(JSON::parse("[200]").unwrap(), 0.0);
     let _ = wasm_bindgen_futures::JsFuture::from(keeper.fetch(JsValue::from(format!("{API}/x")).unchecked_into(), None)).await;

@@ -27,6 +27,15 @@ pub(crate) struct Api {
     pub(crate) check_interval_ms: i64,
 }
 
+impl Api {
+    /// Whether `url` is under the API root: the root itself or a path below it, not merely
+    /// a string that starts the same (`…:8080` must not cover `…:80801/`).
+    pub(crate) fn covers(&self, url: &str) -> bool {
+        url.strip_prefix(&self.base_url)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']))
+    }
+}
+
 /// The largest `leewaySeconds` and `revocationCheckIntervalSeconds`: one day.
 const MAX_SECONDS: f64 = 24.0 * 60.0 * 60.0;
 

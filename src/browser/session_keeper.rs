@@ -257,10 +257,9 @@ impl SessionKeeper {
         future_to_promise(async move {
             let response = JsFuture::from(sent).await?;
             let inner = weak.upgrade();
-            let api_url = inner.as_ref().and_then(|i| i.api.as_ref()).map(|a| a.base_url.clone());
-            let from_api = response
-                .dyn_ref::<web_sys::Response>()
-                .is_some_and(|r| api_url.is_some_and(|base| r.url().starts_with(&base)));
+            let from_api = response.dyn_ref::<web_sys::Response>().is_some_and(|r| {
+                inner.as_ref().and_then(|i| i.api.as_ref()).is_some_and(|api| api.covers(&r.url()))
+            });
             if let (Some(inner), Some((key, _)), true) = (inner, current, from_api) {
                 let answer = http::answer(Some(response.clone()));
                 let outcome = match answer.status {
