@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{events_for, eventually, TestServer, ENV, OTHER_ENV};
+use common::{events_for, eventually, status_and_json, TestServer, ENV, OTHER_ENV};
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
@@ -14,15 +14,16 @@ fn sign_in_path(env: &str) -> String {
 }
 
 async fn post_json(server: &TestServer, path: &str, body: &Value) -> (StatusCode, Value) {
-    let response = server
-        .client
-        .post(server.url(path))
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
+    status_and_json(
+        server
+            .client
+            .post(server.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
 }
 
 fn assert_error(status: StatusCode, body: &Value, expected_status: StatusCode, code: &str) {
@@ -222,13 +223,8 @@ async fn sign_in_rejects_bad_bodies_and_changes_nothing() {
         .send()
         .await
         .unwrap();
-    let status = malformed.status();
-    assert_error(
-        status,
-        &malformed.json().await.unwrap(),
-        StatusCode::BAD_REQUEST,
-        "malformed_json",
-    );
+    let (status, body) = status_and_json(malformed).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, "malformed_json");
 
     let no_content_type = server
         .client
@@ -237,10 +233,10 @@ async fn sign_in_rejects_bad_bodies_and_changes_nothing() {
         .send()
         .await
         .unwrap();
-    let status = no_content_type.status();
+    let (status, body) = status_and_json(no_content_type).await;
     assert_error(
         status,
-        &no_content_type.json().await.unwrap(),
+        &body,
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "unsupported_media_type",
     );

@@ -120,15 +120,12 @@ impl TestServer {
 
     /// `GET /users` with the token; returns status and JSON body.
     pub async fn check_in(&self, env: &str, jwt: &str) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .get(self.url(&format!("/api/v0/sdk/{env}/users")))
-            .bearer_auth(jwt)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
+        self.call(
+            reqwest::Method::GET,
+            &format!("/api/v0/sdk/{env}/users"),
+            Some(jwt),
+        )
+        .await
     }
 
     pub async fn check(&self, jwt: &str) -> (StatusCode, Value) {
@@ -152,9 +149,7 @@ impl TestServer {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
+        status_and_json(request.send().await.unwrap()).await
     }
 
     /// The built-in receiver's verified events, newest first.
@@ -200,6 +195,12 @@ impl TestServer {
 }
 
 /// Polls `probe` every 50 ms until it returns `Some`, panicking after [`DEADLINE`].
+/// A response's status and JSON body (`null` when the body is not JSON).
+pub async fn status_and_json(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
 pub async fn eventually<T, F, Fut>(what: &str, probe: F) -> T
 where
     F: Fn() -> Fut,
