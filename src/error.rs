@@ -12,13 +12,13 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// The token is not a well-formed JWT with the claims a session needs.
-    #[error("invalid token: {0}")]
+    #[error("{}", self.message())]
     InvalidToken(&'static str),
     /// The token's end time has already passed.
-    #[error("the token has expired")]
+    #[error("{}", self.message())]
     TokenExpired,
     /// The token was issued for another environment than the keeper's.
-    #[error("the token belongs to environment {found:?}, not {expected:?}")]
+    #[error("{}", self.message())]
     EnvironmentMismatch {
         /// The environment the keeper was created for.
         expected: String,
@@ -26,25 +26,53 @@ pub enum Error {
         found: String,
     },
     /// The options given to `new SessionKeeper(...)` are unusable.
-    #[error("invalid options: {0}")]
+    #[error("{}", self.message())]
     InvalidOptions(String),
     /// An argument other than options or token is unusable (a wallet without an address,
     /// a user object that is not JSON, a listener that is not a function).
-    #[error("invalid argument: {0}")]
+    #[error("{}", self.message())]
     InvalidArgument(String),
     /// The call needs a session and there is none.
-    #[error("there is no active session")]
+    #[error("{}", self.message())]
     NoSession,
     /// The keeper was destroyed with `destroy()`.
-    #[error("this SessionKeeper was destroyed")]
+    #[error("{}", self.message())]
     Destroyed,
     /// The keeper was re-entered while it was changing state. The SDK never calls out to
     /// JavaScript mid-change, so this is a guard that should never be seen.
-    #[error("the keeper is busy with another call")]
+    #[error("{}", self.message())]
     Busy,
 }
 
 impl Error {
+    /// A one-line description for people, built without `core::fmt` (which would cost the
+    /// browser bundle several kilobytes).
+    pub fn message(&self) -> String {
+        let quoted = |s: &str| {
+            let mut q = String::from("\"");
+            q.push_str(s);
+            q.push('"');
+            q
+        };
+        let parts: [&str; 2] = match self {
+            Error::InvalidToken(reason) => ["invalid token: ", reason],
+            Error::TokenExpired => ["the token has expired", ""],
+            Error::EnvironmentMismatch { expected, found } => {
+                let mut m = String::from("the token belongs to environment ");
+                m.push_str(&quoted(found));
+                m.push_str(", not ");
+                m.push_str(&quoted(expected));
+                return m;
+            }
+            Error::InvalidOptions(reason) => ["invalid options: ", reason],
+            Error::InvalidArgument(reason) => ["invalid argument: ", reason],
+            Error::NoSession => ["there is no active session", ""],
+            Error::Destroyed => ["this SessionKeeper was destroyed", ""],
+            Error::Busy => ["the keeper is busy with another call", ""],
+        };
+        parts.concat()
+    }
+
     /// The stable, machine-readable code of this error.
     pub fn code(&self) -> &'static str {
         match self {

@@ -1,23 +1,17 @@
 //! What the keeper tells its listeners: sessions starting and ending, and why.
 
-use miniserde::{Deserialize, Serialize};
-
 use crate::SessionInfo;
 
 /// Why a session ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EndReason {
     /// `logout()` was called (here or in another tab), or the stored session was removed.
-    #[serde(rename = "logout")]
     Logout,
     /// The token reached its end time.
-    #[serde(rename = "expired")]
     Expired,
     /// The backend revoked the session.
-    #[serde(rename = "revoked")]
     Revoked,
     /// Another session took its place.
-    #[serde(rename = "replaced")]
     Replaced,
 }
 
@@ -30,6 +24,13 @@ impl EndReason {
             EndReason::Revoked => "revoked",
             EndReason::Replaced => "replaced",
         }
+    }
+
+    /// The reason named by [`as_str`](Self::as_str)'s text.
+    pub fn parse(text: &str) -> Option<EndReason> {
+        [EndReason::Logout, EndReason::Expired, EndReason::Revoked, EndReason::Replaced]
+            .into_iter()
+            .find(|r| r.as_str() == text)
     }
 }
 

@@ -5,47 +5,33 @@
 /// A Dynamic session lives at most 30 days; a longer `exp` is clamped to `iat + 30 days`.
 pub const MAX_LIFETIME_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
-/// How far issuers backdate `iat` (some by 5 minutes, to absorb their own skew). An `iat`
-/// up to this far in the device's past is taken as "issued just now on a correct clock".
-pub const IAT_BACKDATE_TOLERANCE_MS: i64 = 5 * 60 * 1000;
-
-/// The largest clock offset believed from `iat` alone. Real device clocks are off by
-/// seconds, or by whole hours (wrong time zone or DST setting); a larger apparent offset
-/// more likely means an old token, which must still be able to count as expired.
+/// The largest clock offset believed from a token's `iat` alone. Real device clocks are off by
+/// seconds, or by whole hours (wrong time zone or DST setting).
 pub const MAX_ESTIMATED_SKEW_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// `setTimeout` fires at once for delays of 2^31 ms (≈24.8 days) or more, so a wake-up
 /// further away is split: wait this long, re-check, re-arm.
 pub const MAX_TIMER_DELAY_MS: i64 = 2_147_483_647;
 
-/// Estimates `skew = server clock - device clock` from a token's `iat`, read at `device_now`,
-/// assuming the token was just issued (as it is right after sign-in).
+/// Estimates `skew = server clock - device clock` from a token's `iat` read at `device_now`,
+/// when there is nothing better (no server `Date` header seen yet).
 ///
-/// The rule, in the order it is applied:
-/// - `iat` in the device's future: the device is slow by at least that much (a token cannot
-///   be issued in the future), so `skew = iat - now`.
-/// - `iat` up to [`IAT_BACKDATE_TOLERANCE_MS`] in the past: clocks agree; `skew = 0`. This
-///   absorbs issuers that backdate `iat`, exactly, on a correct device clock.
-/// - `iat` further in the past: the device is fast; `skew = iat - now`, taking the token as
-///   fresh and not backdated. Assuming the largest backdating instead would end short tokens
-///   at once on such a device; this way a backdating issuer can keep the session alive at
-///   most its backdating (≤ 5 min) past the server's end, and only on a device clock more than
-///   5 min off — until the first server `Date` header ([`skew_from_date`]) corrects it.
-/// - Either way the estimate is capped at ±[`MAX_ESTIMATED_SKEW_MS`], so a token that expired
-///   longer ago than that still counts as expired.
+/// Only evidence counts. An `iat` in the device's future proves the device slow by at least
+/// that much (a token cannot be issued in the future), so `skew = iat - now`, capped at
+/// ±[`MAX_ESTIMATED_SKEW_MS`]. An `iat` in the past proves nothing — the token may simply be
+/// old, or backdated by its issuer — so the skew is 0 and the token gets exactly the life its
+/// `exp` leaves on this device's clock: an expired token is never revived.
 ///
 /// ```
 /// use session_keeper::expiry::estimate_skew;
 /// let now = 1_700_000_000_000;
-/// assert_eq!(estimate_skew(Some(now - 60_000), now), 0); // backdated a minute
 /// assert_eq!(estimate_skew(Some(now + 3_600_000), now), 3_600_000); // device an hour slow
-/// assert_eq!(estimate_skew(Some(now - 3_600_000), now), -3_600_000); // device an hour fast
+/// assert_eq!(estimate_skew(Some(now - 3_600_000), now), 0); // an old token: no evidence
+/// assert_eq!(estimate_skew(None, now), 0);
 /// ```
 pub fn estimate_skew(issued_at_ms: Option<i64>, device_now_ms: i64) -> i64 {
     let Some(iat) = issued_at_ms else { return 0 };
-    let offset = iat.saturating_sub(device_now_ms);
-    let skew = if (-IAT_BACKDATE_TOLERANCE_MS..=0).contains(&offset) { 0 } else { offset };
-    skew.clamp(-MAX_ESTIMATED_SKEW_MS, MAX_ESTIMATED_SKEW_MS)
+    iat.saturating_sub(device_now_ms).clamp(0, MAX_ESTIMATED_SKEW_MS)
 }
 
 /// Skew from an HTTP `Date` header (`server_date_ms`, whole seconds) received at

@@ -1,4 +1,4 @@
-//! Reading a JWT's claims in the browser: base64url + (mini)serde, no signature check.
+//! Reading a JWT's claims in the browser: base64url and a flat JSON read, no signature check.
 //!
 //! The browser cannot verify an RS256 signature against a key it trusts, so it does not try:
 //! the backend verifies every request. What the SDK needs from the token is its identity
@@ -7,8 +7,7 @@
 
 use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
 use base64::Engine as _;
-use miniserde::{json, Deserialize};
-
+use crate::json::Reader;
 use crate::{Error, Result, Wallet};
 
 /// URL-safe alphabet; padding accepted but not required (RFC 7515 says none, some issuers add it).
@@ -39,24 +38,6 @@ pub struct Claims {
     pub expires_at_ms: i64,
     /// Wallets from `verified_credentials` entries with `format: "blockchain"`.
     pub verified_wallets: Vec<Wallet>,
-}
-
-#[derive(Deserialize)]
-struct RawClaims {
-    exp: Option<f64>,
-    iat: Option<f64>,
-    sub: Option<String>,
-    sid: Option<String>,
-    environment_id: Option<String>,
-    verified_credentials: Option<Vec<RawCredential>>,
-}
-
-#[derive(Deserialize)]
-struct RawCredential {
-    format: Option<String>,
-    address: Option<String>,
-    chain: Option<String>,
-    wallet_name: Option<String>,
 }
 
 /// Decodes a compact JWT and returns its claims.
@@ -96,15 +77,15 @@ pub fn decode(token: &str) -> Result<Claims> {
         .decode(signature)
         .map_err(|_| Error::InvalidToken("the signature is not base64url"))?;
     let header = core::str::from_utf8(&header).map_err(|_| Error::InvalidToken("the header is not UTF-8"))?;
-    if !matches!(json::from_str::<json::Value>(header), Ok(json::Value::Object(_))) {
+    let mut reader = Reader::new(header);
+    if reader.object(|r, _| r.value().map(drop)).is_none() || !reader.at_end() {
         return Err(Error::InvalidToken("the header is not a JSON object"));
     }
     let payload = core::str::from_utf8(&payload).map_err(|_| Error::InvalidToken("the payload is not UTF-8"))?;
-    let raw: RawClaims = json::from_str(payload)
-        .map_err(|_| Error::InvalidToken("the payload is not a JSON object with claims of the right types"))?;
+    let raw = read_claims(payload)
+        .ok_or(Error::InvalidToken("the payload is not a JSON object with claims of the right types"))?;
     let exp = raw.exp.ok_or(Error::InvalidToken("the payload has no exp claim"))?;
-    let expires_at_ms =
-        numeric_date_ms(exp).ok_or(Error::InvalidToken("exp is not a valid date"))?;
+    let expires_at_ms = numeric_date_ms(exp).ok_or(Error::InvalidToken("exp is not a valid date"))?;
     let issued_at_ms = match raw.iat {
         Some(iat) => Some(numeric_date_ms(iat).ok_or(Error::InvalidToken("iat is not a valid date"))?),
         None => None,
@@ -112,28 +93,80 @@ pub fn decode(token: &str) -> Result<Claims> {
     if issued_at_ms.is_some_and(|iat| expires_at_ms <= iat) {
         return Err(Error::InvalidToken("exp is not after iat"));
     }
-    let verified_wallets = raw
-        .verified_credentials
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|c| c.format.as_deref() == Some("blockchain"))
-        .filter_map(|c| {
-            Some(Wallet {
-                address: c.address.filter(|a| !a.is_empty())?,
-                chain: c.chain.unwrap_or_default(),
-                connector: c.wallet_name.unwrap_or_default(),
-                verified: true,
-            })
-        })
-        .collect();
     Ok(Claims {
         user_id: raw.sub,
         session_id: raw.sid,
         environment_id: raw.environment_id,
         issued_at_ms,
         expires_at_ms,
-        verified_wallets,
+        verified_wallets: raw.wallets,
     })
+}
+
+#[derive(Default)]
+struct RawClaims {
+    exp: Option<f64>,
+    iat: Option<f64>,
+    sub: Option<String>,
+    sid: Option<String>,
+    environment_id: Option<String>,
+    wallets: Vec<Wallet>,
+}
+
+/// The claims the SDK reads; others are validated and skipped. A claim of the wrong type
+/// (`"exp": "soon"`) makes the whole payload unusable; `null` counts as absent.
+fn read_claims(payload: &str) -> Option<RawClaims> {
+    let mut raw = RawClaims::default();
+    let mut reader = Reader::new(payload);
+    reader.object(|r, key| {
+        if r.null() {
+            return Some(());
+        }
+        match key.as_str() {
+            "exp" => raw.exp = Some(r.number()?),
+            "iat" => raw.iat = Some(r.number()?),
+            "sub" => raw.sub = Some(r.string()?),
+            "sid" => raw.sid = Some(r.string()?),
+            "environment_id" => raw.environment_id = Some(r.string()?),
+            "verified_credentials" => raw.wallets = verified_wallets(r)?,
+            _ => {
+                r.value()?;
+            }
+        }
+        Some(())
+    })?;
+    reader.at_end().then_some(raw)
+}
+
+/// Wallets from `verified_credentials` entries with `format: "blockchain"` and an address.
+fn verified_wallets(r: &mut Reader) -> Option<Vec<Wallet>> {
+    let mut wallets = Vec::new();
+    r.array(|r| {
+        let (mut format, mut address, mut chain, mut connector) = (None, None, None, None);
+        r.object(|r, key| {
+            let slot = match key.as_str() {
+                "format" => &mut format,
+                "address" => &mut address,
+                "chain" => &mut chain,
+                "wallet_name" => &mut connector,
+                _ => return r.value().map(drop),
+            };
+            if !r.null() {
+                *slot = Some(r.string()?);
+            }
+            Some(())
+        })?;
+        if let (Some("blockchain"), Some(address)) = (format.as_deref(), address.filter(|a| !a.is_empty())) {
+            wallets.push(Wallet {
+                address,
+                chain: chain.unwrap_or_default(),
+                connector: connector.unwrap_or_default(),
+                verified: true,
+            });
+        }
+        Some(())
+    })?;
+    Some(wallets)
 }
 
 /// Seconds since the epoch (possibly fractional) to whole milliseconds, or `None` when the

@@ -1,13 +1,13 @@
 //! The session state machine: pure Rust, no browser. Every transition takes the current time
 //! and returns the events it caused; the caller (the wasm layer, or a test) delivers them.
 
-use miniserde::json::{self, Value};
-
 use crate::event::{Event, Notice, SessionEnd, SessionStart};
 use crate::expiry::{estimate_skew, skew_from_date};
+use crate::json;
 use crate::record::{self, Ended, Parsed, Record, StoredSession};
 use crate::storage::{Storage, StorageError};
 use crate::jwt::{self, Claims};
+use crate::wallet::{MAX_FIELD_LEN, MAX_WALLETS};
 use crate::{EndReason, Error, Result, Session, SessionInfo, Wallet};
 
 /// How a keeper is set up.
@@ -17,6 +17,8 @@ pub struct Config {
     pub environment_id: String,
     /// The session ends this many milliseconds before the token's end.
     pub leeway_ms: i64,
+    /// What the storage is: [`Persistence::Local`] or [`Persistence::Session`].
+    pub persistence: Persistence,
 }
 
 /// Where the session is kept.
@@ -24,6 +26,8 @@ pub struct Config {
 pub enum Persistence {
     /// In `localStorage`: survives reloads, shared by every tab.
     Local,
+    /// In `sessionStorage`: this tab only, survives its reloads, gone when it closes.
+    Session,
     /// In memory only: this page, until it closes.
     Memory,
 }
@@ -33,6 +37,7 @@ impl Persistence {
     pub fn as_str(self) -> &'static str {
         match self {
             Persistence::Local => "local",
+            Persistence::Session => "session",
             Persistence::Memory => "memory",
         }
     }
@@ -41,13 +46,13 @@ impl Persistence {
 /// The core of session-keeper: one environment's session, kept in step with storage.
 ///
 /// ```
-/// use session_keeper::{keeper::{Config, Keeper}, storage::MemoryStorage, Event};
+/// use session_keeper::{keeper::{Config, Keeper, Persistence}, storage::MemoryStorage, Event};
 /// # use base64::Engine as _;
 /// # let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
 /// // A token issued at t = 1000 s that expires at t = 1060 s.
 /// # let token = format!("{}.{}.{}", b64("{}"), b64(r#"{"sid":"s1","iat":1000,"exp":1060}"#), b64("x"));
 /// let storage = MemoryStorage::default();
-/// let config = Config { environment_id: "env".into(), leeway_ms: 0 };
+/// let config = Config { environment_id: "env".into(), leeway_ms: 0, persistence: Persistence::Local };
 /// let mut keeper = Keeper::new(config, Some(Box::new(storage.clone())), 1_000_000);
 /// let (_, events) = keeper.set_session(&token, None, None, 1_000_000).unwrap();
 /// assert!(matches!(events.as_slice(), [Event::Start(_)]));
@@ -62,6 +67,8 @@ pub struct Keeper {
     storage: Option<Box<dyn Storage>>,
     session: Option<Session>,
     notices: Vec<Notice>,
+    /// Server clock minus device clock, from the last server `Date` header, if any.
+    server_skew: Option<i64>,
 }
 
 impl std::fmt::Debug for Keeper {
@@ -89,7 +96,7 @@ impl Keeper {
     /// keeps everything in memory. An expired, corrupt or old-version record is removed.
     pub fn new(config: Config, storage: Option<Box<dyn Storage>>, now: i64) -> Self {
         let key = record::storage_key(&config.environment_id);
-        let mut keeper = Keeper { config, key, storage, session: None, notices: Vec::new() };
+        let mut keeper = Keeper { config, key, storage, session: None, notices: Vec::new(), server_skew: None };
         let value = keeper.read().unwrap_or_default();
         match keeper.load(value.as_deref()) {
             Loaded::Session(s) if s.ends_at > now => keeper.session = Some(s),
@@ -110,7 +117,7 @@ impl Keeper {
     /// Where the session is kept now.
     pub fn persistence(&self) -> Persistence {
         if self.storage.is_some() {
-            Persistence::Local
+            self.config.persistence
         } else {
             Persistence::Memory
         }
@@ -151,7 +158,7 @@ impl Keeper {
         let (skew, anchor) = match self.session.as_ref().filter(|s| s.token == token) {
             Some(current) => (current.skew_ms, current.anchor_ms),
             None => {
-                let skew = estimate_skew(claims.issued_at_ms, now);
+                let skew = self.server_skew.unwrap_or_else(|| estimate_skew(claims.issued_at_ms, now));
                 (skew, claims.issued_at_ms.unwrap_or(now.saturating_add(skew)))
             }
         };
@@ -161,11 +168,15 @@ impl Keeper {
         }
         let previous = self.session.take();
         let same = previous.as_ref().filter(|p| p.key == session.key);
-        session.user = user.or_else(|| same.and_then(|p| p.user.clone()));
+        session.user = match user {
+            Some(user) => user,
+            None => same.and_then(|p| p.user.clone()),
+        };
         let wallets = wallets.unwrap_or_else(|| same.map(|p| p.connected.clone()).unwrap_or_default());
-        for wallet in wallets {
-            session.connect(wallet);
+        if wallets.len() > MAX_WALLETS {
+            return Err(Error::InvalidArgument("too many wallets (at most 10000)".into()));
         }
+        session.connect_all(wallets);
         let mut events = Vec::new();
         if same.is_none() {
             if let Some(previous) = previous {
@@ -182,7 +193,7 @@ impl Keeper {
     /// Replaces the user object (JSON text).
     pub fn set_user(&mut self, user: String) -> Result<()> {
         let user = parse_user(user)?;
-        self.session.as_mut().ok_or(Error::NoSession)?.user = Some(user);
+        self.session.as_mut().ok_or(Error::NoSession)?.user = user;
         self.persist();
         Ok(())
     }
@@ -192,7 +203,14 @@ impl Keeper {
         if wallet.address.is_empty() {
             return Err(Error::InvalidArgument("a wallet needs an address".into()));
         }
-        if self.session.as_mut().ok_or(Error::NoSession)?.connect(wallet) {
+        if [&wallet.address, &wallet.chain, &wallet.connector].iter().any(|f| f.len() > MAX_FIELD_LEN) {
+            return Err(Error::InvalidArgument("a wallet's address, chain and connector are at most 1024 bytes".into()));
+        }
+        let session = self.session.as_mut().ok_or(Error::NoSession)?;
+        if session.connected.len() >= MAX_WALLETS {
+            return Err(Error::InvalidArgument("too many wallets (at most 10000)".into()));
+        }
+        if session.connect(wallet) {
             self.persist();
         }
         Ok(())
@@ -249,12 +267,14 @@ impl Keeper {
         self.apply_stored(new_value, now)
     }
 
-    /// Refines the clock-skew estimate from a server's `Date` header (whole seconds,
-    /// server epoch ms) seen at `now`. Returns whether the session's end time moved.
+    /// Learns the server's clock from a `Date` header (whole seconds, server epoch ms) seen at
+    /// `now`: later sessions are timed with it, and the current one's end moves with it.
+    /// Returns whether the session's end time moved.
     pub fn observe_server_time(&mut self, server_date_ms: i64, now: i64) -> bool {
         let leeway = self.config.leeway_ms;
-        let Some(session) = self.session.as_mut() else { return false };
         let skew = skew_from_date(server_date_ms, now);
+        self.server_skew = Some(skew);
+        let Some(session) = self.session.as_mut() else { return false };
         // The header has one-second resolution: smaller differences are noise.
         if (skew - session.skew_ms).abs() <= 1_000 {
             return false;
@@ -331,10 +351,8 @@ impl Keeper {
         let claims = jwt::decode(&stored.token).ok()?;
         self.check_environment(&claims).ok()?;
         let mut session = Session::new(stored.token, claims, stored.skew, stored.anchor, self.config.leeway_ms);
-        session.user = stored.user;
-        for wallet in stored.wallets {
-            session.connect(wallet);
-        }
+        session.user = stored.user.filter(|u| u.len() <= MAX_USER_JSON_LEN);
+        session.connect_all(stored.wallets);
         Some(session)
     }
 
@@ -357,7 +375,7 @@ impl Keeper {
 
     fn persist(&mut self) {
         let (Some(storage), Some(session)) = (&self.storage, &self.session) else { return };
-        let text = record::encode(Record::Session(StoredSession {
+        let text = record::encode(&Record::Session(StoredSession {
             token: session.token.clone(),
             user: session.user.clone(),
             wallets: session.connected.clone(),
@@ -369,26 +387,39 @@ impl Keeper {
             // older state of the same session is harmless; another session must not be
             // resurrected by a reload or adopted by another tab.
             let key = session.key.clone();
-            if error == StorageError::Full && !self.stored_session_is(&key) {
+            if error == StorageError::Full && self.stored_session_is(&key) != Some(true) {
                 self.remove_stored();
             }
             self.degrade(error);
         }
     }
 
-    fn stored_session_is(&self, key: &str) -> bool {
-        let Some(storage) = &self.storage else { return false };
-        let Ok(Some(text)) = storage.get(&self.key) else { return false };
-        let Parsed::Record(Record::Session(stored)) = record::parse(&text) else { return false };
-        self.revive(stored).is_some_and(|s| s.key == key)
+    /// Whether the stored record holds the session `key`; `None` when storage cannot be read.
+    fn stored_session_is(&self, key: &str) -> Option<bool> {
+        let storage = self.storage.as_ref()?;
+        let text = match storage.get(&self.key) {
+            Ok(Some(text)) => text,
+            Ok(None) => return Some(false),
+            Err(_) => return None,
+        };
+        let Parsed::Record(Record::Session(stored)) = record::parse(&text) else { return Some(false) };
+        Some(self.revive(stored).is_some_and(|s| s.key == key))
     }
 
     /// Removes the stored record if (and only if) it still holds the session `key`, first
     /// writing a tombstone so that other tabs learn why. A record of a newer session, set
-    /// by another tab meanwhile, is left alone.
+    /// by another tab meanwhile, is left alone. When storage cannot even be read, the record
+    /// is removed anyway — a session that ended must never come back with a reload — and
+    /// the keeper falls back to memory.
     fn clear_stored(&mut self, key: &str, reason: EndReason, now: i64) {
-        if !self.stored_session_is(key) {
-            return;
+        match self.stored_session_is(key) {
+            Some(true) => {}
+            Some(false) => return,
+            None => {
+                self.remove_stored();
+                self.degrade(StorageError::Unavailable);
+                return;
+            }
         }
         // Expiry needs no tombstone: every tab reaches the same end time and reads a vanished
         // record past it as "expired". Skipping it matters because tabs expire together, and
@@ -398,7 +429,7 @@ impl Keeper {
             if let Some(storage) = &self.storage {
                 let tombstone = Ended { key: key.to_owned(), reason, at: now };
                 // If the tombstone cannot be written, the plain removal still ends other tabs.
-                let _ = storage.set(&self.key, &record::encode(Record::Ended(tombstone)));
+                let _ = storage.set(&self.key, &record::encode(&Record::Ended(tombstone)));
             }
         }
         self.remove_stored();
@@ -424,8 +455,18 @@ impl Keeper {
     }
 }
 
-fn parse_user(text: String) -> Result<Value> {
-    json::from_str(&text).map_err(|_| Error::InvalidArgument("the user must be JSON".into()))
+/// The longest user object accepted, as JSON text.
+pub const MAX_USER_JSON_LEN: usize = 256 * 1024;
+
+/// Checks a user object's JSON text (as `JSON.stringify` wrote it); `"null"` means none.
+fn parse_user(text: String) -> Result<Option<String>> {
+    if text.len() > MAX_USER_JSON_LEN {
+        return Err(Error::InvalidArgument("the user object is too large (over 256 KiB as JSON)".into()));
+    }
+    if !json::is_valid(&text) {
+        return Err(Error::InvalidArgument("the user must be JSON".into()));
+    }
+    Ok((text.trim() != "null").then_some(text))
 }
 
 fn end_event(session: &Session, reason: EndReason, remote: bool, at: i64) -> Event {

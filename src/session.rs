@@ -1,9 +1,8 @@
 //! One signed-in session: the token, what it says, and what the app attached to it.
 
-use miniserde::json::{self, Value};
-
 use crate::expiry::server_end;
 use crate::jwt::Claims;
+use crate::json::hex_digit;
 use crate::Wallet;
 
 /// The public view of a session, as `keeper.session` returns it.
@@ -29,8 +28,8 @@ pub struct Session {
     pub(crate) claims: Claims,
     /// Identity across tabs and records: the `sid`, or a hash of the token without one.
     pub(crate) key: String,
-    /// The user object the app gave.
-    pub(crate) user: Option<Value>,
+    /// The user object the app gave, as JSON text.
+    pub(crate) user: Option<String>,
     /// Wallets the app connected (never verified ones; those come from the token).
     pub(crate) connected: Vec<Wallet>,
     /// Server clock minus device clock, estimated when the session was set.
@@ -66,9 +65,9 @@ impl Session {
         &self.token
     }
 
-    /// The user object as JSON text (compact, keys sorted), if one was set.
-    pub fn user_json(&self) -> Option<String> {
-        self.user.as_ref().map(json::to_string)
+    /// The user object as JSON text (as `JSON.stringify` wrote it), if one was set.
+    pub fn user_json(&self) -> Option<&str> {
+        self.user.as_deref()
     }
 
     /// When the session ends, in local epoch milliseconds.
@@ -100,11 +99,26 @@ impl Session {
     /// Adds a connected wallet unless a wallet with that address is already there.
     /// Returns whether it was added.
     pub(crate) fn connect(&mut self, wallet: Wallet) -> bool {
-        if self.wallets().iter().any(|w| w.same_address(&wallet.address)) {
+        let mut present = self.claims.verified_wallets.iter().chain(&self.connected);
+        if present.any(|w| w.same_address(&wallet.address)) {
             return false;
         }
         self.connected.push(Wallet { verified: false, ..wallet });
         true
+    }
+
+    /// Adds connected wallets, skipping any already present: linear in the number of wallets
+    /// (`n log n`), however many there are.
+    pub(crate) fn connect_all(&mut self, wallets: Vec<Wallet>) {
+        let mut seen = IdentitySet::with_capacity(self.claims.verified_wallets.len() + self.connected.len() + wallets.len());
+        for wallet in self.claims.verified_wallets.iter().chain(&self.connected) {
+            seen.insert(wallet.identity());
+        }
+        for wallet in wallets {
+            if seen.insert(wallet.identity()) {
+                self.connected.push(Wallet { verified: false, ..wallet });
+            }
+        }
     }
 
     /// Removes a connected wallet; verified wallets belong to the token and stay.
@@ -115,16 +129,60 @@ impl Session {
     }
 }
 
+/// A set of wallet identities: open addressing over FNV-1a hashes, a few hundred bytes of
+/// wasm where `BTreeSet` or `HashSet` cost kilobytes. Expected O(1) per insert.
+struct IdentitySet {
+    slots: Vec<Option<String>>,
+}
+
+impl IdentitySet {
+    fn with_capacity(n: usize) -> Self {
+        // At most half full, so probes stay short and always find an empty slot.
+        IdentitySet { slots: vec![None; n.saturating_mul(2).max(8).next_power_of_two()] }
+    }
+
+    /// Adds `identity`; returns whether it was new.
+    fn insert(&mut self, identity: String) -> bool {
+        let mask = self.slots.len() - 1;
+        let mut i = (fnv1a(&identity) as usize) & mask;
+        loop {
+            match self.slots.get_mut(i) {
+                Some(Some(present)) if *present == identity => return false,
+                Some(Some(_)) => i = (i + 1) & mask,
+                Some(slot) => {
+                    *slot = Some(identity);
+                    return true;
+                }
+                None => return false,
+            }
+        }
+    }
+}
+
+/// The 64-bit FNV-1a hash.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The key of the session a token belongs to, if it is a well-formed token.
+pub(crate) fn key_of(token: &str) -> Option<String> {
+    crate::jwt::decode(token).ok().map(|claims| session_key(&claims, token))
+}
+
 /// `sid` when the token has one; otherwise a 64-bit FNV-1a hash of the whole token, so
 /// two different tokens never look like the same session.
 fn session_key(claims: &Claims, token: &str) -> String {
     match &claims.session_id {
-        Some(sid) => format!("sid:{sid}"),
+        Some(sid) => {
+            let mut key = String::from("sid:");
+            key.push_str(sid);
+            key
+        }
         None => {
-            let hash = token.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-            });
-            format!("token:{hash:016x}")
+            let hash = fnv1a(token);
+            let mut key = String::from("token:");
+            key.extend((0..16).rev().map(|i| hex_digit((hash >> (i * 4)) as u32)));
+            key
         }
     }
 }

@@ -1,10 +1,10 @@
-//! The browser side: adapters for the platform seams and the `#[wasm_bindgen]` class.
+//! The wasm boundary: [`Core`], the one class JavaScript talks to, and the storage adapter
+//! behind the [`Storage`](crate::storage::Storage) seam. Strings and numbers cross it, nothing
+//! else; the page's timers, listeners and `fetch` live in the JavaScript shell
+//! (`pkg-template/session_keeper.js`).
 
-mod convert;
-mod http;
-mod local_storage;
-mod log;
-mod session_keeper;
-mod types;
+mod core;
+mod storage_area;
 
-pub use session_keeper::SessionKeeper;
+pub use self::core::Core;
+pub use storage_area::StorageArea;

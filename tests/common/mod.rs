@@ -50,10 +50,10 @@ pub fn token(sid: &str, iat_ms: i64, life_ms: i64) -> String {
 }
 
 use session_keeper::storage::{MemoryStorage, Storage};
-use session_keeper::{Config, EndReason, Event, Keeper};
+use session_keeper::{Config, EndReason, Event, Keeper, Persistence};
 
 pub fn config() -> Config {
-    Config { environment_id: ENV.into(), leeway_ms: 0 }
+    Config { environment_id: ENV.into(), leeway_ms: 0, persistence: Persistence::Local }
 }
 
 /// A keeper on this storage (a "tab").

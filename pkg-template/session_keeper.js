@@ -1,0 +1,579 @@
+// session-keeper: the public JavaScript API. This file owns what only a page has — timers,
+// page and storage events, listeners, `fetch` — and asks the Rust core (session_keeper_core.js
+// + wasm) for every decision: one call per happening, answered with one JSON outcome.
+// Types and documentation: session_keeper.d.ts.
+
+import initCore, { initSync as initCoreSync, Core } from "./session_keeper_core.js";
+
+const MAX_TOKEN_LENGTH = 65536; // jwt::MAX_TOKEN_LEN; longer strings never reach wasm memory
+const MAX_USER_LENGTH = 262144; // keeper::MAX_USER_JSON_LEN
+const MAX_RECORD_LENGTH = 4194304; // record::MAX_RECORD_LEN
+const MAX_FIELD_LENGTH = 1024; // wallet::MAX_FIELD_LEN
+const MAX_WALLETS = 10000; // wallet::MAX_WALLETS
+const REQUEST_TIMEOUT_MS = 10000;
+const LOG_LEVELS = ["off", "error", "warn", "info", "debug"];
+
+/** Every error the SDK throws or rejects with. */
+export class SessionKeeperError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = "SessionKeeperError";
+    this.code = code;
+  }
+}
+
+const fail = (code, message) => {
+  throw new SessionKeeperError(code, message);
+};
+
+// ---- loading ---------------------------------------------------------------------------------
+
+let loading = null;
+let loaded = false;
+
+/** Where the wasm is by default: next to this file (read from disk under Node.js). */
+function defaultWasm() {
+  const url = new URL("session_keeper_core_bg.wasm", import.meta.url);
+  const fs = url.protocol === "file:" && globalThis.process?.getBuiltinModule?.("fs");
+  return fs ? fs.promises.readFile(url) : url;
+}
+
+/** Loads the wasm once; concurrent and later calls share the first load (a failed one is retried). */
+export default function init(input) {
+  if (!loading) {
+    const source = input?.module_or_path ?? input ?? defaultWasm();
+    loading = initCore({ module_or_path: source }).then(
+      () => {
+        loaded = true;
+      },
+      (error) => {
+        loading = null;
+        throw error;
+      },
+    );
+  }
+  return loading;
+}
+
+/** Loads the wasm synchronously from bytes or a compiled module. */
+export function initSync(input) {
+  if (!loaded) {
+    initCoreSync({ module: input?.module ?? input });
+    loaded = true;
+    loading = Promise.resolve();
+  }
+}
+
+/** Loads the wasm (once) and creates a keeper; with `apiBaseUrl`, learns the server's clock first. */
+export async function createSessionKeeper(options) {
+  const api = apiOf(options);
+  const [, time] = await Promise.all([init(), api && serverTime(api)]);
+  return new SessionKeeper(options, time);
+}
+
+// ---- options ---------------------------------------------------------------------------------
+
+const invalid = (message) => fail("invalid_options", "invalid options: " + message);
+
+function seconds(options, name, fallback) {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value >= 0 && value <= 86400)) invalid(name + " must be a number from 0 to 86400");
+  return Math.round(value * 1000);
+}
+
+function oneOf(options, name, allowed) {
+  const value = options[name] ?? allowed[0];
+  if (!allowed.includes(value)) invalid(name + " must be " + allowed.map((a) => JSON.stringify(a)).join(", "));
+  return value;
+}
+
+/** `{ base, sdk }` for `apiBaseUrl`, or null. */
+function apiOf(options) {
+  const base = options?.apiBaseUrl;
+  if (base === undefined) return null;
+  if (typeof base !== "string" || !base.trim()) invalid("apiBaseUrl must be the API root, like \"https://app.dynamicauth.com/api/v0\"");
+  const root = base.trim().replace(/\/+$/, "");
+  return { base: root, sdk: root + "/sdk/" + encodeURIComponent(options.environmentId) };
+}
+
+function parseOptions(options) {
+  if (!options || typeof options !== "object") invalid("options must be an object like { environmentId: \"…\" }");
+  const environmentId = options.environmentId;
+  if (typeof environmentId !== "string" || !environmentId) invalid("environmentId must be a non-empty string");
+  const origins = options.tokenOrigins ?? [];
+  if (!Array.isArray(origins)) invalid("tokenOrigins must be an array of origins");
+  return {
+    environmentId,
+    leewayMs: seconds(options, "leewaySeconds", 0),
+    storage: oneOf(options, "storage", ["local", "session", "memory"]),
+    logLevel: LOG_LEVELS.indexOf(oneOf(options, "logLevel", LOG_LEVELS)),
+    api: apiOf(options),
+    intervalMs: seconds(options, "revocationCheckIntervalSeconds", 60),
+    tokenOrigins: origins.map((origin) => {
+      try {
+        return new URL(origin).origin;
+      } catch {
+        return invalid("tokenOrigins must hold origins like \"https://api.example.com\"");
+      }
+    }),
+  };
+}
+
+// ---- small helpers ---------------------------------------------------------------------------
+
+const now = () => Date.now();
+const visible = () => globalThis.document?.visibilityState !== "hidden";
+
+/** Freezes a value and everything in it, without recursion (app data may be deep). */
+function deepFreeze(root) {
+  const stack = [root];
+  while (stack.length) {
+    const value = stack.pop();
+    if (value && typeof value === "object" && !Object.isFrozen(value)) {
+      Object.freeze(value);
+      for (const key in value) stack.push(value[key]);
+    }
+  }
+  return root;
+}
+
+/** Web Storage wrapped so that nothing throws into wasm; null when it cannot be opened. */
+function openStorage(name) {
+  let area;
+  try {
+    area = globalThis[name];
+    if (!area) return null;
+  } catch {
+    return null; // SecurityError in sandboxed iframes and some webviews
+  }
+  const code = (error) => (error?.name === "QuotaExceededError" || error?.name === "NS_ERROR_DOM_QUOTA_REACHED" ? 1 : 2);
+  return {
+    area,
+    get(key) {
+      try {
+        const value = area.getItem(key);
+        return fit(value);
+      } catch {
+        return false;
+      }
+    },
+    set(key, value) {
+      try {
+        area.setItem(key, value);
+        return 0;
+      } catch (error) {
+        return code(error);
+      }
+    },
+    remove(key) {
+      try {
+        area.removeItem(key);
+        return 0;
+      } catch (error) {
+        return code(error);
+      }
+    },
+  };
+}
+
+/** A stored value too large to be a record is unusable: never copy it into wasm memory. */
+const fit = (value) => (value != null && value.length > MAX_RECORD_LENGTH ? "" : value);
+
+/** `{ status, date, expired }` of a request the SDK makes itself; never rejects. */
+async function send(method, url, token) {
+  const headers = token ? { Authorization: "Bearer " + token } : {};
+  try {
+    const response = await fetch(url, { method, headers, cache: "no-store", signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    return await answerOf(response);
+  } catch {
+    return { status: 0, date: NaN, expired: false };
+  }
+}
+
+async function answerOf(response) {
+  let expired = false;
+  if (response.status === 401) {
+    // Dynamic's API says why: `{ "error": { "code": "token_expired" } }`.
+    expired = await response
+      .clone()
+      .json()
+      .then((body) => body?.error?.code === "token_expired", () => false);
+  }
+  return { status: response.status, date: Date.parse(response.headers.get("date") ?? ""), expired };
+}
+
+/** The server's clock: `{ date, at }` from one no-store request, or null. */
+async function serverTime(api) {
+  const { date } = await send("GET", api.sdk + "/.well-known/jwks");
+  return date >= 0 ? { date, at: now() } : null;
+}
+
+const EMPTY = deepFreeze({ isActive: false, session: null, token: null, user: null, wallets: [], persistence: "memory" });
+
+// ---- the keeper ------------------------------------------------------------------------------
+
+/** Keeps one environment's login session; see session_keeper.d.ts. */
+export class SessionKeeper {
+  #k;
+
+  constructor(options, time) {
+    if (!loaded) fail("not_initialized", "the wasm is not loaded: await init() before new SessionKeeper(), or use createSessionKeeper()");
+    this.#k = keeper(parseOptions(options), time);
+    this.getSnapshot = this.#k.snapshot;
+    this.subscribe = this.#k.subscribe;
+  }
+
+  get session() {
+    return this.#k.snapshot().session;
+  }
+  get token() {
+    return this.#k.snapshot().token;
+  }
+  get user() {
+    return this.#k.snapshot().user;
+  }
+  get wallets() {
+    return this.#k.snapshot().wallets;
+  }
+  get isActive() {
+    return this.#k.snapshot().isActive;
+  }
+  get persistence() {
+    return this.#k.snapshot().persistence;
+  }
+  setSession(token, extras) {
+    return this.#k.setSession(token, extras);
+  }
+  setUser(user) {
+    this.#k.setUser(user);
+  }
+  connectWallet(wallet) {
+    this.#k.connectWallet(wallet);
+  }
+  disconnectWallet(address) {
+    return this.#k.disconnectWallet(address);
+  }
+  logout() {
+    return this.#k.logout();
+  }
+  fetch(input, init) {
+    return this.#k.fetch(input, init);
+  }
+  onSessionEnd(listener) {
+    return this.#k.listen(this.#k.ends, listener);
+  }
+  onSessionStart(listener) {
+    return this.#k.listen(this.#k.starts, listener);
+  }
+  destroy() {
+    this.#k.destroy();
+  }
+}
+
+/** The keeper's state and behaviour, as closures (so that a minifier can shorten every name). */
+function keeper(options, time) {
+  const { api, tokenOrigins } = options;
+  const log = (level, ...args) => {
+    if (options.logLevel >= level) console[LOG_LEVELS[level]]("[session-keeper]", ...args);
+  };
+  let storage = null;
+  if (options.storage !== "memory") {
+    storage = openStorage(options.storage === "session" ? "sessionStorage" : "localStorage");
+    if (!storage) log(2, options.storage + "Storage is unavailable; the session is kept in memory only");
+  }
+  const core = new Core(options.environmentId, options.leewayMs, api ? options.intervalMs : 0, storage ?? undefined, options.storage === "session", now());
+
+  const ends = new Set();
+  const starts = new Set();
+  const subscribers = new Set();
+  const queue = [];
+  let dispatching = false;
+  let destroyed = false;
+  let revision = 0; // of the core's last outcome
+  let notified = 0; // the revision subscribers last heard
+  let snapshot = null; // parsed for `revision`, built on first read
+  let wakeAt = null;
+  let wakeTimer = null;
+  let pollTimer = null;
+  const listeners = [];
+
+  const destroyedError = () => new SessionKeeperError("destroyed", "this SessionKeeper was destroyed");
+  const alive = () => destroyed && fail("destroyed", "this SessionKeeper was destroyed");
+
+  /** Acts on one outcome of the core; returns its value or throws its error. */
+  function run(text, deferred) {
+    const out = JSON.parse(text);
+    for (const notice of out.notices) log(2, notice);
+    if (out.rev !== revision) {
+      revision = out.rev;
+      snapshot = null;
+    }
+    armWake(out.wakeAt, out.wakeIn);
+    armPoll(out.pollIn);
+    if (out.request) check(out.request);
+    for (const event of out.events) queue.push(event);
+    if (deferred) queueMicrotask(dispatch);
+    else dispatch();
+    if (out.error) fail(out.error[0], out.error[1]);
+    return out.value;
+  }
+
+  function timer(callback, delay) {
+    const id = setTimeout(callback, delay);
+    id?.unref?.(); // Node.js: a keeper's timers never keep the process alive
+    return id;
+  }
+
+  function armWake(at, delay) {
+    if (at === wakeAt && wakeTimer !== null) return;
+    clearTimeout(wakeTimer);
+    wakeTimer = null;
+    wakeAt = at;
+    if (at !== null) {
+      wakeTimer = timer(() => {
+        wakeTimer = null;
+        run(core.check(now()));
+      }, delay);
+    }
+  }
+
+  function armPoll(delay) {
+    clearTimeout(pollTimer);
+    pollTimer = delay === null || !visible() ? null : timer(() => run(core.poll(now())), delay);
+  }
+
+  async function check(token) {
+    log(4, "checking the session with the backend");
+    const answer = await send("GET", api.sdk + "/users", token);
+    if (!destroyed) run(core.answer(token, answer.status, answer.date, answer.expired, false, now()));
+  }
+
+  /** The current snapshot; a read that finds the end time passed ends the session first and
+   * announces it from a microtask, never from inside the read. */
+  function current() {
+    if (destroyed) return EMPTY;
+    if (wakeAt !== null && now() >= wakeAt) run(core.check(now()), true);
+    return (snapshot ??= deepFreeze(JSON.parse(core.snapshot())));
+  }
+
+  function report(error) {
+    log(1, "a listener threw", error);
+    if (typeof reportError === "function") reportError(error);
+    else Promise.reject(error);
+  }
+
+  function call(listener, value) {
+    try {
+      listener(value);
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  /** Delivers queued events, then the new snapshot, each listener in its own try. A listener's
+   * own calls only queue; the outermost dispatch delivers everything, in order. */
+  function dispatch() {
+    if (dispatching) return;
+    dispatching = true;
+    try {
+      while (!destroyed) {
+        const event = queue.shift();
+        if (event) {
+          const { type, ...fields } = event;
+          if (fields.session) deepFreeze(fields.session);
+          const payload = Object.freeze(fields);
+          for (const listener of [...(type === "end" ? ends : starts)]) call(listener, payload);
+        } else if (notified !== revision) {
+          notified = revision;
+          const snap = current();
+          for (const subscriber of [...subscribers]) {
+            if (subscriber.seen !== revision) {
+              subscriber.seen = revision;
+              call(subscriber.listener, snap);
+            }
+          }
+        } else break;
+      }
+    } finally {
+      dispatching = false;
+    }
+  }
+
+  function listen(set, listener) {
+    if (typeof listener !== "function") fail("invalid_argument", "invalid argument: a listener must be a function");
+    alive();
+    set.add(listener);
+    return () => void set.delete(listener);
+  }
+
+  const subscribe = (listener) => {
+    if (typeof listener !== "function") fail("invalid_argument", "invalid argument: a listener must be a function");
+    alive();
+    const subscriber = { listener, seen: revision };
+    subscribers.add(subscriber);
+    call(listener, current());
+    subscriber.seen = revision;
+    return () => void subscribers.delete(subscriber);
+  };
+
+  /** A user object as JSON text (undefined when absent). */
+  function userJson(user) {
+    if (user === undefined) return undefined;
+    let text;
+    try {
+      text = JSON.stringify(user);
+    } catch {
+      // fall through: a BigInt, a cycle, a throwing toJSON
+    }
+    if (typeof text !== "string") fail("invalid_argument", "invalid argument: the user object cannot be turned into JSON");
+    if (text.length > MAX_USER_LENGTH) fail("invalid_argument", "invalid argument: the user object is too large (over 256 KiB as JSON)");
+    return text;
+  }
+
+  /** `[address, chain, connector]` of a wallet the app passes. */
+  function walletFields(wallet) {
+    const fields = ["address", "chain", "connector"].map((name) => {
+      let value;
+      try {
+        value = wallet?.[name];
+      } catch {
+        // a throwing getter counts as absent
+      }
+      return typeof value === "string" ? value : "";
+    });
+    if (!fields[0]) fail("invalid_argument", "invalid argument: a wallet needs a non-empty string address");
+    if (fields.some((f) => f.length > MAX_FIELD_LENGTH)) fail("invalid_argument", "invalid argument: a wallet's address, chain and connector are at most 1024 characters");
+    return fields;
+  }
+
+  function walletsJson(wallets) {
+    if (wallets == null) return undefined;
+    if (!Array.isArray(wallets)) fail("invalid_argument", "invalid argument: wallets must be an array");
+    if (wallets.length > MAX_WALLETS) fail("invalid_argument", "invalid argument: too many wallets (at most 10000)");
+    return JSON.stringify(wallets.map((w) => {
+      const [address, chain, connector] = walletFields(w);
+      return { address, chain, connector };
+    }));
+  }
+
+  /** Whether `keeper.fetch` may attach the token to `url`: same origin, under `apiBaseUrl`, or
+   * an origin the app listed. */
+  function mayCarryToken(url) {
+    const { origin } = new URL(url);
+    return origin === globalThis.location?.origin || underApi(url) || tokenOrigins.includes(origin);
+  }
+
+  /** Under the API root at a path boundary (`…/api/v01` and `…:80801` are not). */
+  const underApi = (url) => !!api && url.startsWith(api.base) && /^([/?#]|$)/.test(url.slice(api.base.length));
+
+  function onPage(online) {
+    if (destroyed) return;
+    if (visible()) run(core.wake(online, now()));
+    else run(core.check(now()));
+  }
+
+  const on = (target, type, handler) => {
+    if (!target?.addEventListener) return;
+    target.addEventListener(type, handler);
+    listeners.push(() => target.removeEventListener(type, handler));
+  };
+  // Timers stall while the device sleeps and are throttled in hidden tabs, and a page restored
+  // from the back-forward cache missed every storage event: re-check on each of these.
+  on(globalThis.window, "focus", () => onPage(false));
+  on(globalThis.window, "pageshow", () => onPage(false));
+  on(globalThis.window, "online", () => onPage(true));
+  on(globalThis.document, "visibilitychange", () => onPage(false));
+  if (storage && options.storage === "local") {
+    on(globalThis.window, "storage", (event) => {
+      if (destroyed || event.storageArea !== storage.area) return;
+      run(core.storageChanged(event.key ?? undefined, fit(event.newValue) ?? undefined, now()));
+    });
+  }
+
+  if (time) run(core.serverTime(time.date, time.at));
+  else if (api) serverTime(api).then((t) => t && !destroyed && run(core.serverTime(t.date, t.at)));
+  // A restored session may have been revoked while no page was open: check it at once.
+  run(api && visible() ? core.poll(now()) : core.check(now()));
+  notified = revision;
+
+  return {
+    ends,
+    starts,
+    listen,
+    subscribe,
+    snapshot: () => current(),
+
+    setSession(token, extras) {
+      alive();
+      if (typeof token !== "string") fail("invalid_token", "invalid token: the token must be a string");
+      if (token.length > MAX_TOKEN_LENGTH) fail("invalid_token", "invalid token: token is too long");
+      const given = extras !== null && typeof extras === "object";
+      const user = given ? userJson(extras.user) : undefined;
+      const wallets = given ? walletsJson(extras.wallets) : undefined;
+      return deepFreeze(run(core.setSession(token, user, wallets, now())));
+    },
+
+    setUser(user) {
+      alive();
+      run(core.setUser(userJson(user) ?? "null", now()));
+    },
+
+    connectWallet(wallet) {
+      alive();
+      const [address, chain, connector] = walletFields(wallet);
+      run(core.connectWallet(address, chain, connector, now()));
+    },
+
+    disconnectWallet(address) {
+      alive();
+      // Not a string, or longer than any address: matches no wallet (but still needs a session).
+      const usable = typeof address === "string" && address.length <= MAX_FIELD_LENGTH;
+      return run(core.disconnectWallet(usable ? address : "", now()));
+    },
+
+    logout() {
+      if (destroyed) return Promise.reject(destroyedError());
+      let token;
+      try {
+        token = run(core.logout(now()));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return api && token ? send("POST", api.sdk + "/revoke", token).then(() => {}) : Promise.resolve();
+    },
+
+    fetch(input, init) {
+      return new Promise((resolve) => {
+        // Exactly what fetch() does with its arguments (URL resolution, errors), as a promise.
+        const request = new Request(input, init);
+        const token = destroyed ? null : current().token;
+        const carries = token !== null && mayCarryToken(request.url);
+        if (carries) request.headers.set("Authorization", "Bearer " + token);
+        const sent = fetch(request);
+        resolve(sent);
+        if (underApi(request.url)) {
+          sent.then(answerOf).then((answer) => {
+            if (destroyed) return;
+            if (carries) run(core.answer(token, answer.status, answer.date, answer.expired, true, now()));
+            else if (answer.date >= 0) run(core.serverTime(answer.date, now()));
+          }, () => {});
+        }
+      });
+    },
+
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      clearTimeout(wakeTimer);
+      clearTimeout(pollTimer);
+      wakeTimer = pollTimer = null;
+      for (const remove of listeners.splice(0)) remove();
+      ends.clear();
+      starts.clear();
+      subscribers.clear();
+      queue.length = 0;
+      core.free();
+    },
+  };
+}
