@@ -7,10 +7,17 @@
 // Revoke calls carry `x-session-keeper-source: dashboard`, which makes the server send
 // `admin.user.session.revoked` instead of `user.session.revoked` (as Dynamic does for
 // revocations made in its dashboard).
+//
+// The session list is paginated on the server; the page shows the newest page (the largest
+// the server allows) and takes the summary numbers from the server's counts, which cover
+// every session of the environment. The receiver's events need the admin token too and come
+// back already limited to the token's environment.
 "use strict";
 
 (() => {
   const REFRESH_MS = 2000;
+  /** The server's maximum page size: every session unless the environment is very busy. */
+  const SESSIONS_PAGE_SIZE = 500;
   const SOURCE_HEADER = "x-session-keeper-source";
   const STORAGE_TOKEN = "session-keeper-admin-token";
   const STORAGE_ENV = "session-keeper-admin-environment";
@@ -168,7 +175,11 @@
     }));
   }
 
-  function renderSessions(model) {
+  /**
+   * `serverCounts` ({ total, active, revoked, expired, users }) covers the whole environment;
+   * without it (e.g. after an error) the numbers are counted from `model`.
+   */
+  function renderSessions(model, serverCounts = null, more = false) {
     for (const body of sessionsTable.querySelectorAll("tbody.user-group")) body.remove();
     $("sessions-empty").hidden = model.length > 0;
 
@@ -214,13 +225,19 @@
       sessionsTable.append(body);
     }
 
-    activeCount = counts.active;
-    $("count-active").textContent = counts.active;
-    $("count-revoked").textContent = counts.revoked;
-    $("count-expired").textContent = counts.expired;
-    $("count-users").textContent = model.length;
-    $("revoke-environment").disabled = counts.active === 0;
-    $("revoke-environment-count").textContent = `${counts.active} active`;
+    const totals = serverCounts || { ...counts, users: model.length, total: counts.active + counts.revoked + counts.expired };
+    activeCount = totals.active;
+    $("count-active").textContent = totals.active;
+    $("count-revoked").textContent = totals.revoked;
+    $("count-expired").textContent = totals.expired;
+    $("count-users").textContent = totals.users;
+    $("revoke-environment").disabled = totals.active === 0;
+    $("revoke-environment-count").textContent = `${totals.active} active`;
+
+    const shown = model.reduce((sum, group) => sum + group.sessions.length, 0);
+    const note = $("sessions-truncated");
+    note.hidden = !more;
+    note.textContent = more ? `Showing the newest ${shown} of ${totals.total} sessions.` : "";
   }
 
   // ---- webhooks --------------------------------------------------------------------------
@@ -284,19 +301,20 @@
     }
     refreshing = true;
     try {
-      const env = environmentId();
       const [sessions, deliveries, received] = await Promise.all([
-        api("GET", envPath("/sessions")),
+        api("GET", envPath(`/sessions?limit=${SESSIONS_PAGE_SIZE}`)),
         api("GET", envPath("/webhooks/deliveries")),
-        fetch("/webhooks/receiver/events", { cache: "no-store" }).then((r) => (r.ok ? r.json() : { events: [] })),
+        api("GET", "/webhooks/receiver/events"),
       ]);
       showError("");
 
       const model = sessionsModel(sessions.sessions || [], Date.now());
-      const sessionsKey = JSON.stringify(model);
+      const counts = sessions.counts || null;
+      const more = Boolean(sessions.nextCursor);
+      const sessionsKey = JSON.stringify({ model, counts, more });
       if (sessionsKey !== lastSessionsKey) {
         lastSessionsKey = sessionsKey;
-        renderSessions(model);
+        renderSessions(model, counts, more);
       }
       const deliveriesList = deliveries.deliveries || [];
       const deliveriesKey = JSON.stringify(deliveriesList);
@@ -304,8 +322,8 @@
         lastDeliveriesKey = deliveriesKey;
         renderDeliveries(deliveriesList);
       }
-      // The receiver is shared by all environments; show this one's events.
-      const mine = (received.events || []).filter((e) => e.payload && e.payload.environmentId === env);
+      // The server already limits the receiver's events to the token's environment.
+      const mine = received.events || [];
       const receivedKey = JSON.stringify(mine);
       if (receivedKey !== lastReceivedKey) {
         lastReceivedKey = receivedKey;

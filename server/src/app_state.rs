@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::config::Config;
 use crate::environment::{Environment, Environments};
 use crate::error::ApiError;
+use crate::rate_limit::RateLimiter;
 use crate::session::Session;
 use crate::session_store::SessionStore;
 use crate::signing_key::SigningKey;
@@ -21,28 +23,25 @@ pub struct AppState {
     pub webhook_secret: String,
     pub www_dir: PathBuf,
     pub pkg_dir: PathBuf,
+    /// Per-address limit on the unauthenticated demo sign-in.
+    pub sign_in_limiter: RateLimiter,
     sessions: Mutex<SessionStore>,
 }
 
 impl AppState {
-    /// Assembles the state.
-    pub fn new(
-        environments: Environments,
-        signing_key: Arc<SigningKey>,
-        webhooks: WebhookDispatcher,
-        webhook_secret: String,
-        www_dir: PathBuf,
-        pkg_dir: PathBuf,
-    ) -> Self {
+    /// Assembles the state from a validated configuration, the key to sign with and the
+    /// webhook dispatcher.
+    pub fn new(config: Config, signing_key: Arc<SigningKey>, webhooks: WebhookDispatcher) -> Self {
         Self {
-            environments,
+            environments: Environments::new(config.environments),
             signing_key,
             webhooks,
             received: ReceivedEvents::default(),
-            webhook_secret,
-            www_dir,
-            pkg_dir,
-            sessions: Mutex::new(SessionStore::default()),
+            webhook_secret: config.webhook_secret,
+            www_dir: config.www_dir,
+            pkg_dir: config.pkg_dir,
+            sign_in_limiter: RateLimiter::new(config.sign_in_rate_limit),
+            sessions: Mutex::new(SessionStore::new(config.session_retention)),
         }
     }
 

@@ -2,11 +2,13 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 
 use crate::config::{demo_environment, Config, DEMO_WEBHOOK_SECRET};
 use crate::environment::Environment;
+use crate::rate_limit::RateLimitPolicy;
 
 /// `session-keeper-server` flags. Every flag also reads an environment variable, so CI and
 /// Playwright can configure the server without building a command line.
@@ -63,6 +65,35 @@ pub struct Cli {
         default_value = "pkg"
     )]
     pub pkg_dir: PathBuf,
+
+    /// Seconds a session is kept after it expired or was revoked; then it is evicted and its
+    /// token answers `invalid_token`.
+    #[arg(
+        long,
+        env = "SK_SESSION_RETENTION_SECONDS",
+        value_name = "SECONDS",
+        default_value_t = 3600
+    )]
+    pub session_retention_seconds: u64,
+
+    /// Demo sign-ins a client address may make back to back (token bucket size); 0 turns the
+    /// limit off.
+    #[arg(
+        long,
+        env = "SK_SIGN_IN_BURST",
+        value_name = "N",
+        default_value_t = RateLimitPolicy::default().burst
+    )]
+    pub sign_in_burst: u32,
+
+    /// Demo sign-ins a client address earns back per second (may be fractional, e.g. 0.5).
+    #[arg(
+        long,
+        env = "SK_SIGN_IN_REFILL_PER_SECOND",
+        value_name = "RATE",
+        default_value_t = RateLimitPolicy::default().refill_per_second
+    )]
+    pub sign_in_refill_per_second: f64,
 }
 
 impl Cli {
@@ -81,6 +112,11 @@ impl Cli {
             webhook_secret: self.webhook_secret,
             www_dir: self.www_dir,
             pkg_dir: self.pkg_dir,
+            session_retention: Duration::from_secs(self.session_retention_seconds),
+            sign_in_rate_limit: RateLimitPolicy {
+                burst: self.sign_in_burst,
+                refill_per_second: self.sign_in_refill_per_second,
+            },
             ..Config::default()
         }
     }
@@ -98,6 +134,36 @@ mod tests {
         assert!(config.environments[0].admin_token_matches("admin-demo"));
         assert_eq!(config.webhook_secret, "whsec-demo");
         assert!(config.webhook_urls.is_empty());
+        assert_eq!(config.session_retention, Duration::from_secs(3600));
+        assert_eq!(config.sign_in_rate_limit, RateLimitPolicy::default());
+    }
+
+    #[test]
+    fn limits_are_configurable() {
+        let config = Cli::try_parse_from([
+            "server",
+            "--session-retention-seconds",
+            "5",
+            "--sign-in-burst",
+            "2",
+            "--sign-in-refill-per-second",
+            "0.5",
+        ])
+        .unwrap()
+        .into_config();
+        assert_eq!(config.session_retention, Duration::from_secs(5));
+        assert_eq!(
+            config.sign_in_rate_limit,
+            RateLimitPolicy {
+                burst: 2,
+                refill_per_second: 0.5
+            }
+        );
+        assert!(config.validate().is_ok());
+        let bad = Cli::try_parse_from(["server", "--sign-in-refill-per-second", "0"])
+            .unwrap()
+            .into_config();
+        assert!(bad.validate().is_err());
     }
 
     #[test]

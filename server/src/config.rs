@@ -4,8 +4,11 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::environment::Environment;
+use crate::rate_limit::RateLimitPolicy;
+use crate::session_store::DEFAULT_RETENTION;
 use crate::signing_key::SigningKey;
 use crate::webhook::RetryPolicy;
 
@@ -28,6 +31,10 @@ pub struct Config {
     pub pkg_dir: PathBuf,
     /// Webhook retry behaviour.
     pub retry: RetryPolicy,
+    /// How long a session is kept after it expired or was revoked; then it is evicted.
+    pub session_retention: Duration,
+    /// Token bucket for the demo sign-in, per client address.
+    pub sign_in_rate_limit: RateLimitPolicy,
     /// A key to sign with instead of generating one at startup. Tests share one key because
     /// RSA generation is the slowest part of starting the server.
     pub signing_key: Option<Arc<SigningKey>>,
@@ -51,6 +58,8 @@ impl Default for Config {
             www_dir: PathBuf::from("www"),
             pkg_dir: PathBuf::from("pkg"),
             retry: RetryPolicy::default(),
+            session_retention: DEFAULT_RETENTION,
+            sign_in_rate_limit: RateLimitPolicy::default(),
             signing_key: None,
         }
     }
@@ -80,6 +89,9 @@ pub enum ConfigError {
     /// The webhook secret is empty.
     #[error("the webhook secret must not be empty")]
     EmptyWebhookSecret,
+    /// The sign-in rate limit has a burst but no usable refill rate.
+    #[error("the sign-in refill rate must be a positive number of tokens per second")]
+    BadRateLimit,
 }
 
 impl Config {
@@ -111,6 +123,9 @@ impl Config {
         if self.webhook_secret.is_empty() {
             return Err(ConfigError::EmptyWebhookSecret);
         }
+        if !self.sign_in_rate_limit.is_valid() {
+            return Err(ConfigError::BadRateLimit);
+        }
         Ok(())
     }
 }
@@ -126,6 +141,8 @@ impl fmt::Debug for Config {
             .field("www_dir", &self.www_dir)
             .field("pkg_dir", &self.pkg_dir)
             .field("retry", &self.retry)
+            .field("session_retention", &self.session_retention)
+            .field("sign_in_rate_limit", &self.sign_in_rate_limit)
             .finish_non_exhaustive()
     }
 }

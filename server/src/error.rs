@@ -5,6 +5,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::rate_limit::RateLimited;
+use crate::webhook::DeliveryRejection;
+
 /// Why a session JWT was not accepted. The `code` strings are part of the API: the SDK
 /// switches on them to decide whether the session ended (revoked, expired) or the token was
 /// never good.
@@ -58,12 +61,17 @@ pub enum ApiError {
     /// A path segment could not be decoded.
     #[error("{0}")]
     BadPath(String),
+    /// A query parameter (`limit`, `cursor`) is not usable.
+    #[error("{0}")]
+    BadQuery(String),
     /// No environment with this id.
     #[error("unknown environment `{0}`")]
     EnvironmentNotFound(String),
-    /// No session with this id (in the caller's environment).
-    #[error("unknown session `{0}`")]
-    SessionNotFound(String),
+    /// No session with this id in the admin token's environment. Deliberately the same
+    /// answer (status and body) whether the session does not exist or belongs to another
+    /// environment, so a token cannot learn which ids exist elsewhere.
+    #[error("no session with this id in the admin token's environment")]
+    SessionNotFound,
     /// No session was ever created for this user in this environment.
     #[error("unknown user `{0}`")]
     UserNotFound(String),
@@ -79,6 +87,12 @@ pub enum ApiError {
     /// A webhook delivery to the receiver had a missing or wrong signature.
     #[error("webhook signature is missing or does not match the body")]
     BadSignature,
+    /// A correctly signed delivery that is stale, from the future or lacks its replay fields.
+    #[error(transparent)]
+    WebhookRejected(#[from] DeliveryRejection),
+    /// Too many demo sign-ins from this client address.
+    #[error("too many sign-ins from this address; retry in {} s", .0.retry_after.as_secs())]
+    RateLimited(#[from] RateLimited),
     /// No route matches the path.
     #[error("no such route")]
     RouteNotFound,
@@ -94,12 +108,15 @@ impl ApiError {
     /// HTTP status for this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::MalformedJson(_) | ApiError::BadPath(_) => StatusCode::BAD_REQUEST,
+            ApiError::MalformedJson(_)
+            | ApiError::BadPath(_)
+            | ApiError::BadQuery(_)
+            | ApiError::WebhookRejected(_) => StatusCode::BAD_REQUEST,
             ApiError::InvalidRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::EnvironmentNotFound(_)
-            | ApiError::SessionNotFound(_)
+            | ApiError::SessionNotFound
             | ApiError::UserNotFound(_)
             | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
             ApiError::Token(_) | ApiError::AdminUnauthorized | ApiError::BadSignature => {
@@ -107,6 +124,7 @@ impl ApiError {
             }
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -117,15 +135,18 @@ impl ApiError {
             ApiError::MalformedJson(_) => "malformed_json",
             ApiError::InvalidRequest(_) => "invalid_request",
             ApiError::BadPath(_) => "invalid_path",
+            ApiError::BadQuery(_) => "invalid_query",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::EnvironmentNotFound(_) => "environment_not_found",
-            ApiError::SessionNotFound(_) => "session_not_found",
+            ApiError::SessionNotFound => "session_not_found",
             ApiError::UserNotFound(_) => "user_not_found",
             ApiError::Token(token) => token.code(),
             ApiError::AdminUnauthorized => "invalid_admin_token",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::BadSignature => "invalid_signature",
+            ApiError::WebhookRejected(rejection) => rejection.code(),
+            ApiError::RateLimited(_) => "rate_limited",
             ApiError::RouteNotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Internal => "internal_error",
@@ -142,6 +163,13 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        if let ApiError::RateLimited(limited) = &self {
+            // RFC 9110: how many seconds to wait before asking again.
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(limited.retry_after.as_secs()),
             );
         }
         response

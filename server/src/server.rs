@@ -11,7 +11,6 @@ use tokio::task::JoinHandle;
 
 use crate::app_state::AppState;
 use crate::config::{Config, ConfigError};
-use crate::environment::Environments;
 use crate::routes::router;
 use crate::signing_key::{SigningKey, SigningKeyError, DEFAULT_KEY_BITS};
 use crate::webhook::WebhookDispatcher;
@@ -85,14 +84,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         .environments
         .first()
         .map(|env| format!("admin token for {}: {}", env.id(), env.admin_token()));
-    let state = Arc::new(AppState::new(
-        Environments::new(config.environments),
-        signing_key,
-        webhooks,
-        config.webhook_secret,
-        config.www_dir,
-        config.pkg_dir,
-    ));
+    let state = Arc::new(AppState::new(config, signing_key, webhooks));
 
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (shutdown, shutdown_requested) = oneshot::channel::<()>();

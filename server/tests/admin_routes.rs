@@ -25,11 +25,9 @@ fn env_revoke_path(env: &str) -> String {
 async fn admin_routes_need_the_environments_admin_token() {
     let server = TestServer::start().await;
     let session = server.sign_in("guarded").await;
+    let session_route = format!("/api/v0/sessions/{}/revoke", session.session_id);
     let routes = [
-        (
-            Method::PUT,
-            format!("/api/v0/sessions/{}/revoke", session.session_id),
-        ),
+        (Method::PUT, session_route.clone()),
         (Method::POST, user_revoke_path(ENV, "guarded")),
         (Method::POST, env_revoke_path(ENV)),
         (
@@ -41,6 +39,7 @@ async fn admin_routes_need_the_environments_admin_token() {
             Method::GET,
             format!("/api/v0/environments/{ENV}/webhooks/deliveries"),
         ),
+        (Method::GET, "/webhooks/receiver/events".to_owned()),
     ];
     for (method, path) in &routes {
         let (status, body) = server.call(method.clone(), path, None).await;
@@ -66,7 +65,15 @@ async fn admin_routes_need_the_environments_admin_token() {
             "invalid_admin_token",
         );
         let (status, body) = server.call(method.clone(), path, Some(OTHER_ADMIN)).await;
-        assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
+        if *path == session_route {
+            // No environment in the path: another environment's session is simply not found.
+            assert_error(status, &body, StatusCode::NOT_FOUND, "session_not_found");
+        } else if path.starts_with("/webhooks/") {
+            // Scoped to the token's environment rather than refused.
+            assert_eq!(status, StatusCode::OK, "body: {body}");
+        } else {
+            assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
+        }
     }
     // An unknown environment is 403 too: a token cannot probe for other environments.
     let (status, body) = server
@@ -148,7 +155,7 @@ async fn revoking_one_session_returns_it_and_ends_it() {
             Some(ADMIN),
         )
         .await;
-    assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
+    assert_error(status, &body, StatusCode::NOT_FOUND, "session_not_found");
     assert_eq!(
         server.check_in(OTHER_ENV, &foreign.jwt).await.0,
         StatusCode::OK
@@ -394,6 +401,81 @@ async fn delivery_log_lists_attempts_for_the_environment() {
     );
 
     // The other environment's log does not show it.
+    let (status, body) = server
+        .call(
+            Method::GET,
+            &format!("/api/v0/environments/{OTHER_ENV}/webhooks/deliveries"),
+            Some(OTHER_ADMIN),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["deliveries"].as_array().unwrap().is_empty());
+    server.stop().await;
+}
+
+/// Issue 10: the token's environment is checked before any lookup, so another environment's
+/// token cannot tell an existing session (or user) from a missing one.
+#[tokio::test]
+async fn another_environments_session_is_indistinguishable_from_a_missing_one() {
+    let server = TestServer::start().await;
+    let foreign = server.sign_in_to(OTHER_ENV, "victim", 3600).await;
+
+    // Status, content type and the exact body bytes.
+    let raw = |method: Method, path: String| {
+        let request = server
+            .client
+            .request(method, server.url(&path))
+            .bearer_auth(ADMIN)
+            .header(DASHBOARD_SOURCE_HEADER, "dashboard");
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let content_type = response.headers()[reqwest::header::CONTENT_TYPE].clone();
+            (status, content_type, response.bytes().await.unwrap())
+        }
+    };
+    let revoke = |id: &str| raw(Method::PUT, format!("/api/v0/sessions/{id}/revoke"));
+
+    let existing_elsewhere = revoke(&foreign.session_id).await;
+    let missing = revoke("00000000-0000-4000-8000-000000000000").await;
+    let not_an_id = revoke("not-a-uuid").await;
+    assert_eq!(existing_elsewhere.0, StatusCode::NOT_FOUND);
+    assert_eq!(existing_elsewhere, missing, "same answer as an unknown id");
+    assert_eq!(missing, not_an_id, "same answer as a malformed id");
+    let body: Value = serde_json::from_slice(&existing_elsewhere.2).unwrap();
+    assert_eq!(body["error"]["code"], "session_not_found");
+
+    // The user routes check the path's environment first: a user who exists there and one who
+    // does not get the same answer.
+    for suffix in ["sessions/revoke", "sessions"] {
+        let method = if suffix == "sessions" {
+            Method::GET
+        } else {
+            Method::POST
+        };
+        let existing = raw(
+            method.clone(),
+            format!("/api/v0/environments/{OTHER_ENV}/users/victim/{suffix}"),
+        )
+        .await;
+        let absent = raw(
+            method,
+            format!("/api/v0/environments/{OTHER_ENV}/users/nobody-at-all/{suffix}"),
+        )
+        .await;
+        assert_eq!(existing.0, StatusCode::FORBIDDEN);
+        assert_eq!(
+            (existing.0, existing.2.clone()),
+            (absent.0, absent.2),
+            "{suffix}"
+        );
+    }
+
+    // Nothing happened to the session, and nothing was sent.
+    assert_eq!(
+        server.check_in(OTHER_ENV, &foreign.jwt).await.0,
+        StatusCode::OK
+    );
     let (status, body) = server
         .call(
             Method::GET,

@@ -164,6 +164,7 @@ async fn binary_prints_its_url_serves_and_stops_on_sigterm() {
     eventually("the self-delivered webhook", || async {
         let events: Value = client
             .get(format!("{base}/webhooks/receiver/events"))
+            .bearer_auth("admin-cli")
             .send()
             .await
             .ok()?

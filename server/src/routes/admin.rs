@@ -1,5 +1,7 @@
 //! Admin routes: revoke one session, a user's sessions or a whole environment's, and list
-//! sessions and webhook deliveries. Every route needs the environment's admin token.
+//! sessions and webhook deliveries. Every route needs the environment's admin token, and
+//! every route checks the token's environment *before* looking anything up, so a token never
+//! learns whether something exists in another environment.
 
 use std::sync::Arc;
 
@@ -12,30 +14,33 @@ use uuid::Uuid;
 
 use crate::app_state::AppState;
 use crate::error::ApiError;
+use crate::pagination::PageRequest;
 use crate::path_param::PathParams;
 use crate::routes::admin_auth::AdminAuth;
 use crate::session::Session;
 
 /// `PUT /api/v0/sessions/{sessionId}/revoke`: revokes one session and returns it. Revoking an
 /// already revoked session returns it unchanged and sends no second webhook.
+///
+/// The path names no environment, so the token's environment is the scope: a session of
+/// another environment gets exactly the 404 an unknown id gets.
 pub async fn revoke_session(
     auth: AdminAuth,
     State(state): State<Arc<AppState>>,
     PathParams(session_id): PathParams<String>,
 ) -> Result<Json<Session>, ApiError> {
-    let not_found = || ApiError::SessionNotFound(session_id.clone());
-    let id = Uuid::parse_str(&session_id).map_err(|_| not_found())?;
+    let id = Uuid::parse_str(&session_id).map_err(|_| ApiError::SessionNotFound)?;
     let revocation = {
         let mut sessions = state.sessions();
-        let environment_id = sessions
+        let in_scope = sessions
             .get(id)
-            .ok_or_else(not_found)?
-            .environment_id
-            .clone();
-        auth.authorize(&environment_id)?;
+            .is_some_and(|session| session.environment_id == auth.environment_id());
+        if !in_scope {
+            return Err(ApiError::SessionNotFound);
+        }
         sessions
             .revoke(id, OffsetDateTime::now_utc())
-            .ok_or_else(not_found)?
+            .ok_or(ApiError::SessionNotFound)?
     };
     if revocation.newly_revoked {
         state.announce_revoked(auth.source.event_name(), [revocation.session.clone()]);
@@ -83,31 +88,52 @@ pub async fn revoke_environment_sessions(
     ))
 }
 
-/// `GET /api/v0/environments/{environmentId}/users/{userId}/sessions`: the user's sessions,
-/// newest first.
+/// `GET /api/v0/environments/{environmentId}/users/{userId}/sessions`: one page of the user's
+/// sessions, newest first (`?limit=&cursor=`, see [`PageRequest`]).
 pub async fn list_user_sessions(
     auth: AdminAuth,
     State(state): State<Arc<AppState>>,
     PathParams((environment_id, user_id)): PathParams<(String, String)>,
+    page: PageRequest,
 ) -> Result<Json<Value>, ApiError> {
     auth.authorize(&environment_id)?;
-    let sessions = state.sessions().list_user(&environment_id, &user_id);
-    if sessions.is_empty() {
-        return Err(ApiError::UserNotFound(user_id));
-    }
-    Ok(Json(json!({ "sessions": sessions })))
+    let result = {
+        let sessions = state.sessions();
+        if !sessions.has_user(&environment_id, &user_id) {
+            return Err(ApiError::UserNotFound(user_id));
+        }
+        sessions.page_user(&environment_id, &user_id, page)
+    };
+    Ok(Json(json!({
+        "sessions": result.items,
+        "nextCursor": result.next_cursor(),
+        "limit": page.limit,
+    })))
 }
 
-/// `GET /api/v0/environments/{environmentId}/sessions`: every session, newest first (not a
-/// Dynamic path; the admin page uses it).
+/// `GET /api/v0/environments/{environmentId}/sessions`: one page of the environment's
+/// sessions, newest first, with counts over all of them (not a Dynamic path; the admin page
+/// uses it). `?limit=` (default 100, at most 500) and `?cursor=<nextCursor>`.
 pub async fn list_sessions(
     auth: AdminAuth,
     State(state): State<Arc<AppState>>,
     PathParams(environment_id): PathParams<String>,
+    page: PageRequest,
 ) -> Result<Json<Value>, ApiError> {
     auth.authorize(&environment_id)?;
-    let sessions = state.sessions().list_environment(&environment_id);
-    Ok(Json(json!({ "sessions": sessions })))
+    let (result, counts) = {
+        let sessions = state.sessions();
+        (
+            sessions.page_environment(&environment_id, page),
+            sessions.counts(&environment_id, OffsetDateTime::now_utc()),
+        )
+    };
+    Ok(Json(json!({
+        "sessions": result.items,
+        "nextCursor": result.next_cursor(),
+        "limit": page.limit,
+        "counts": counts,
+    })))
 }
 
 /// `GET /api/v0/environments/{environmentId}/webhooks/deliveries`: the delivery log, newest

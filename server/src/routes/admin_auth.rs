@@ -20,6 +20,11 @@ pub struct AdminAuth {
 }
 
 impl AdminAuth {
+    /// The environment the token belongs to: the only one it may see anything of.
+    pub fn environment_id(&self) -> &str {
+        &self.environment_id
+    }
+
     /// 403 unless the token belongs to `environment_id`. An unknown environment is also 403,
     /// so a token holder cannot probe which other environments exist.
     pub fn authorize(&self, environment_id: &str) -> Result<(), ApiError> {

@@ -5,6 +5,7 @@ mod admin_auth;
 mod receiver;
 mod revocation_source;
 mod sdk;
+mod sign_in_limit;
 mod static_files;
 
 use std::sync::Arc;

@@ -9,14 +9,17 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::{json, Value};
+use time::OffsetDateTime;
 
 use crate::app_state::AppState;
 use crate::error::ApiError;
 use crate::json_body::bytes_rejection_to_error;
-use crate::webhook::{verify, SIGNATURE_HEADER};
+use crate::routes::admin_auth::AdminAuth;
+use crate::webhook::{check_freshness, verify, SIGNATURE_HEADER};
 
 /// `POST /webhooks/receiver`: verifies `x-dynamic-signature-256` over the raw body (401 if
-/// missing or wrong), then records the event.
+/// missing or wrong), refuses a `timestamp` outside the tolerance (400), then records the
+/// event. A `messageId` seen before is acknowledged as a duplicate without a second record.
 pub async fn receive(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -30,11 +33,19 @@ pub async fn receive(
         .map_err(|_| ApiError::BadSignature)?;
     let payload: Value = serde_json::from_slice(&body)
         .map_err(|error| ApiError::MalformedJson(error.to_string()))?;
-    let duplicate = state.received.record(payload);
-    Ok(Json(json!({ "received": true, "duplicate": duplicate })))
+    let now = OffsetDateTime::now_utc();
+    let delivery = check_freshness(&payload, now).inspect_err(|rejection| {
+        tracing::warn!(%rejection, "webhook delivery refused");
+    })?;
+    let outcome = state.received.record(&delivery, payload, now);
+    Ok(Json(
+        json!({ "received": true, "duplicate": outcome.duplicate }),
+    ))
 }
 
-/// `GET /webhooks/receiver/events`: everything the receiver accepted, newest first.
-pub async fn list(State(state): State<Arc<AppState>>) -> Json<Value> {
-    Json(json!({ "events": state.received.newest_first() }))
+/// `GET /webhooks/receiver/events`: what the receiver accepted for the admin token's
+/// environment, newest first. The events carry user ids, session ids, IP addresses and user
+/// agents, so they are admin data like the session list.
+pub async fn list(auth: AdminAuth, State(state): State<Arc<AppState>>) -> Json<Value> {
+    Json(json!({ "events": state.received.for_environment(auth.environment_id()) }))
 }

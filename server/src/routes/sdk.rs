@@ -16,6 +16,7 @@ use crate::claims::{issuer, SessionClaims, VerifiedCredential};
 use crate::error::{ApiError, TokenError};
 use crate::json_body::JsonBody;
 use crate::path_param::PathParams;
+use crate::routes::sign_in_limit::SignInAllowance;
 use crate::session::Session;
 use crate::signing_key::JwkSet;
 use crate::timestamp::to_epoch_millis;
@@ -120,8 +121,10 @@ fn is_reasonable_text(text: &str) -> bool {
         && !text.chars().any(char::is_control)
 }
 
-/// `POST /api/v0/sdk/{environmentId}/demo/sign-in`: issues a session JWT.
+/// `POST /api/v0/sdk/{environmentId}/demo/sign-in`: issues a session JWT. Rate-limited per
+/// client address (the allowance is extracted first, before the body is read).
 pub async fn sign_in(
+    _allowance: SignInAllowance,
     State(state): State<Arc<AppState>>,
     PathParams(environment_id): PathParams<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

@@ -152,17 +152,21 @@ impl TestServer {
         status_and_json(request.send().await.unwrap()).await
     }
 
-    /// The built-in receiver's verified events, newest first.
+    /// The built-in receiver's verified events for `ENV`, newest first.
     pub async fn received(&self) -> Vec<Value> {
-        let body: Value = self
-            .client
-            .get(self.url("/webhooks/receiver/events"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        self.received_with(ADMIN).await
+    }
+
+    /// The built-in receiver's verified events for the environment of `admin_token`.
+    pub async fn received_with(&self, admin_token: &str) -> Vec<Value> {
+        let (status, body) = self
+            .call(
+                reqwest::Method::GET,
+                "/webhooks/receiver/events",
+                Some(admin_token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "body: {body}");
         body["events"].as_array().unwrap().clone()
     }
 
@@ -194,13 +198,13 @@ impl TestServer {
     }
 }
 
-/// Polls `probe` every 50 ms until it returns `Some`, panicking after [`DEADLINE`].
 /// A response's status and JSON body (`null` when the body is not JSON).
 pub async fn status_and_json(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Polls `probe` every 50 ms until it returns `Some`, panicking after [`DEADLINE`].
 pub async fn eventually<T, F, Fut>(what: &str, probe: F) -> T
 where
     F: Fn() -> Fut,
