@@ -9,6 +9,8 @@
 // - pageerror and console.error fail the test unless the test declared them expected.
 // - Every wait is bounded; nothing sleeps for synchronisation.
 //
+// Run from the repository root, after `make pkg`:
+//   node --test --test-concurrency=1 tests/browser/
 // Environment: SK_CHROMIUM (default /usr/bin/chromium), SK_PKG (default pkg/).
 
 import { createServer } from "node:http";
@@ -51,7 +53,10 @@ function contentType(file) {
   return "application/octet-stream";
 }
 
-/** Starts the static server; resolves to `{ origin, hits(pathname), close() }`. */
+/**
+ * Starts the static server; resolves to `{ origin, hits(test), close() }`: `hits` counts the
+ * requests whose path passes `test` (a path, or a function of the path).
+ */
 export function startServer() {
   const hits = new Map();
   const server = createServer((req, res) => {
@@ -85,7 +90,7 @@ export function startServer() {
       const { port } = server.address();
       resolve({
         origin: `http://127.0.0.1:${port}`,
-        hits: (pathname) => hits.get(pathname) || 0,
+        hits: (test) => [...hits].reduce((sum, [p, n]) => sum + ((typeof test === "function" ? test(p) : p === test) ? n : 0), 0),
         close: () => new Promise((done) => {
           server.closeAllConnections?.();
           server.close(() => done());
@@ -154,8 +159,8 @@ export function suite() {
   const shared = { server: null, browser: null };
 
   before(async () => {
-    for (const file of ["session_keeper.js", "session_keeper_bg.wasm"]) {
-      if (!existsSync(path.join(PKG, file))) throw new Error(`${path.join(PKG, file)} is missing: build the package first (make pkg)`);
+    if (!existsSync(path.join(PKG, "session_keeper.js"))) {
+      throw new Error(`${path.join(PKG, "session_keeper.js")} is missing: build the package first (make pkg)`);
     }
     shared.server = await startServer();
     shared.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });

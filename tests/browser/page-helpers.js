@@ -101,6 +101,15 @@
   sk.settle = async (rounds = 3) => {
     for (let i = 0; i < rounds; i += 1) await sk.tick();
   };
+  /** Waits (bounded, real time) until `check()` is truthy; resolves to whether it became so. */
+  sk.until = async (check, timeoutMs = 3_000) => {
+    const deadline = performance.now() + timeoutMs;
+    while (!check()) {
+      if (performance.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return true;
+  };
   /** Whether `value` and every object reachable from it are frozen. */
   sk.deepFrozen = (value, seen = new Set()) => {
     if (value === null || (typeof value !== "object" && typeof value !== "function")) return true;
@@ -205,10 +214,19 @@
   const realFetch = globalThis.fetch;
   let responses = null;
   let dateOffsetMs = 0;
+  let probeDateOffsetMs = 0;
   sk.requests = [];
+  sk.otherRequests = [];
   globalThis.fetch = async function fetch(input, init) {
     if (!responses) return realFetch.call(globalThis, input, init);
     const request = new Request(input, init);
+    if (/\/\.well-known\/jwks$/.test(new URL(request.url).pathname)) {
+      // The SDK's server-time probe (a keeper with apiBaseUrl asks once, at creation): answered
+      // 200 with the Date header, kept out of `requests` and of the status list.
+      sk.otherRequests.push({ method: request.method, url: request.url, auth: request.headers.get("authorization") });
+      const date = new Date(sk.realNow() + probeDateOffsetMs).toUTCString();
+      return new Response('{"keys":[]}', { status: 200, headers: { date, "content-type": "application/json" } });
+    }
     sk.requests.push({ method: request.method, url: request.url, auth: request.headers.get("authorization"), at: Date.now() });
     const next = responses.length > 1 ? responses.shift() : responses[0];
     if (next === "offline") throw new TypeError("Failed to fetch");
@@ -220,11 +238,15 @@
   /**
    * Answers fetches from a list of statuses, one per request (the last repeats); "offline"
    * rejects like a network error. Responses carry a Date header `dateOffset` ms off this clock.
+   * `sk.requests` lists the requests answered from the list. The server-time probe's Date
+   * header is `probeDateOffset` ms off (default: the same as the others).
    */
-  sk.mockFetch = (statuses, dateOffset = 0) => {
+  sk.mockFetch = (statuses, dateOffset = 0, probeDateOffset = dateOffset) => {
     responses = statuses.slice();
     dateOffsetMs = dateOffset;
+    probeDateOffsetMs = probeDateOffset;
     sk.requests = [];
+    sk.otherRequests = [];
   };
   sk.unmockFetch = () => { responses = null; };
 })();
