@@ -15,7 +15,7 @@ PORT ?= 8080
 
 tools: tools-nightly
 
-.PHONY: bench help tools tools-nightly tools-rust tools-browser tools-node tools-wasm-pack pkg server demo test test-native test-browser test-wasm-pack-build lint test-types test-consumer test-e2e size clean
+.PHONY: bench help tools tools-nightly tools-rust tools-browser tools-node tools-wasm-pack pkg server demo test test-native test-browser test-wasm-pack-build lint test-types test-consumer test-react test-e2e size clean
 
 help:
 	@echo "make demo   - build the package and start the demo backend + page on http://127.0.0.1:$(PORT)/"
@@ -79,7 +79,7 @@ demo: pkg server
 	$(SERVER) --port $(PORT) --www www --pkg pkg
 
 ## Tests ---------------------------------------------------------------------------------
-test: tools lint test-native test-browser test-wasm-pack-build pkg test-types test-consumer test-e2e
+test: tools lint test-native test-browser test-wasm-pack-build pkg test-types test-consumer test-react test-e2e
 	@echo "make test: all suites passed"
 
 lint:
@@ -89,10 +89,12 @@ lint:
 test-native:
 	cargo test --workspace
 
-# The browser suite through wasm-pack (it uses the wasm-bindgen and chromedriver on PATH;
-# `cargo test --target $(WASM_TARGET)` runs the same tests through .cargo/config.toml).
-test-browser: tools-rust tools-browser tools-wasm-pack
+# In headless Chromium: the wasm boundary through wasm-pack (it uses the wasm-bindgen and
+# chromedriver on PATH; `cargo test --target $(WASM_TARGET)` runs the same tests), then the
+# public JavaScript API of pkg/ through Playwright.
+test-browser: tools-rust tools-browser tools-wasm-pack pkg tools-node
 	wasm-pack test --headless --chrome --mode no-install
+	node --test --test-concurrency=1 tests/browser/
 
 # `wasm-pack build` must yield a package that loads and keeps a session too.
 test-wasm-pack-build: tools-rust tools-wasm-pack tools-node
@@ -104,6 +106,10 @@ test-types: pkg tools-node
 
 test-consumer: pkg tools-browser tools-node
 	bash tests/consumer/run.sh
+
+# A React 19 app built from the packed tarball: useSession and bare useSyncExternalStore.
+test-react: pkg server tools-browser tools-node
+	SK_SERVER_BIN=$(SERVER) bash tests/react/run.sh
 
 test-e2e: pkg server tools-browser tools-node
 	SK_SERVER_BIN=$(SERVER) node --test --test-concurrency=1 tests/e2e/

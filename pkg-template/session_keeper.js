@@ -467,6 +467,17 @@ function keeper(options, time) {
   /** Under the API root at a path boundary (`…/api/v01` and `…:80801` are not). */
   const underApi = (url) => !!api && url.startsWith(api.base) && /^([/?#]|$)/.test(url.slice(api.base.length));
 
+  /** Applies what an auth API response says (a 401 ends the session `token` belongs to; the
+   * `Date` header times sessions), then hands the response on. */
+  async function learn(response, token) {
+    const answer = await answerOf(response);
+    if (!destroyed) {
+      if (token) run(core.answer(token, answer.status, answer.date, answer.expired, true, now()));
+      else if (answer.date >= 0) run(core.serverTime(answer.date, now()));
+    }
+    return response;
+  }
+
   function onPage(online) {
     if (destroyed) return;
     if (visible()) run(core.wake(online, now()));
@@ -551,14 +562,9 @@ function keeper(options, time) {
         const carries = token !== null && mayCarryToken(request.url);
         if (carries) request.headers.set("Authorization", "Bearer " + token);
         const sent = fetch(request);
-        resolve(sent);
-        if (underApi(request.url)) {
-          sent.then(answerOf).then((answer) => {
-            if (destroyed) return;
-            if (carries) run(core.answer(token, answer.status, answer.date, answer.expired, true, now()));
-            else if (answer.date >= 0) run(core.serverTime(answer.date, now()));
-          }, () => {});
-        }
+        // An answer from the auth API is about the session: apply it before the caller sees
+        // the response, so that after a 401 `keeper.isActive` is already false.
+        resolve(underApi(request.url) ? sent.then((response) => learn(response, carries && token)) : sent);
       });
     },
 

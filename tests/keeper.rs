@@ -36,7 +36,7 @@ fn set_session_persists_one_versioned_record_and_a_reload_restores_it() {
     let reloaded = tab(&storage, T0 + MINUTE);
     let session = reloaded.session().expect("restored");
     assert_eq!(session.info(), info);
-    assert_eq!(session.user_json().as_deref(), Some(r#"{"name":"Ada"}"#));
+    assert_eq!(session.user_json(), Some(r#"{"name":"Ada"}"#));
     let addresses: Vec<_> = session.wallets().into_iter().map(|w| (w.address, w.verified)).collect();
     assert_eq!(
         addresses,
@@ -175,7 +175,7 @@ fn a_refreshed_token_of_the_same_session_keeps_user_and_wallets_without_events()
     assert!(events.is_empty());
     assert_eq!(info.expires_at, T0 + MINUTE + 2 * HOUR);
     let session = keeper.session().unwrap();
-    assert_eq!(session.user_json().as_deref(), Some(r#"{"n":1}"#));
+    assert_eq!(session.user_json(), Some(r#"{"n":1}"#));
     assert_eq!(session.wallets().len(), 2);
 }
 

@@ -73,7 +73,7 @@ fn a_new_session_in_one_tab_replaces_the_old_one_everywhere() {
     assert_eq!(ends(&events[1]), vec![(EndReason::Replaced, true)]);
     assert_eq!(starts(&events[1]), vec![(Some("s-2".into()), true)]);
     let b = browser.tabs[1].session().unwrap();
-    assert_eq!(b.user_json().as_deref(), Some(r#"{"n":2}"#));
+    assert_eq!(b.user_json(), Some(r#"{"n":2}"#));
 }
 
 #[test]
@@ -137,7 +137,7 @@ fn user_and_wallet_changes_reach_other_tabs_without_events() {
     assert!(events.iter().all(Vec::is_empty));
     let b = browser.tabs[1].session().unwrap();
     assert_eq!(b.wallets().len(), 2);
-    assert_eq!(b.user_json().as_deref(), Some(r#"{"name":"Ada"}"#));
+    assert_eq!(b.user_json(), Some(r#"{"name":"Ada"}"#));
 }
 
 #[test]

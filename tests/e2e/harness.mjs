@@ -40,7 +40,7 @@ export const PROBE_PATH = "/__e2e_probe__";
  * @returns {Promise<{ url: string, origin: string, stop: () => Promise<void>, output: () => string }>}
  */
 export async function startServer({ timeoutMs = 30_000 } = {}) {
-  for (const file of ["pkg/session_keeper.js", "pkg/session_keeper_bg.wasm"]) {
+  for (const file of ["pkg/session_keeper.js", "pkg/session_keeper_core_bg.wasm"]) {
     if (!existsSync(path.join(REPO, file))) throw new Error(`${file} is missing: run \`make pkg\` first`);
   }
   if (!existsSync(SERVER_BIN)) {
@@ -114,7 +114,7 @@ export const adminApi = (server, method, pathname) => api(server, method, pathna
 
 /** Everything the built-in webhook receiver accepted, newest first. */
 export async function receivedWebhooks(server) {
-  const { status, body } = await api(server, "GET", "/webhooks/receiver/events");
+  const { status, body } = await adminApi(server, "GET", "/webhooks/receiver/events");
   if (status !== 200) throw new Error(`GET /webhooks/receiver/events answered ${status}`);
   return body.events;
 }
