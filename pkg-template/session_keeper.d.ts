@@ -130,6 +130,22 @@ export interface SessionStartEvent {
   readonly at: number;
 }
 
+/** Given to `onSessionExpiring` listeners, once per token, `beforeSeconds` before the session ends. */
+export interface SessionExpiringEvent {
+  readonly sessionId: string | null;
+  readonly userId: string | null;
+  /** When the session ends on this device's clock (epoch ms). */
+  readonly expiresAt: number;
+  /** Milliseconds left when the notice was raised (0 or more). */
+  readonly remainingMs: number;
+}
+
+/** Options of `onSessionExpiring`. */
+export interface SessionExpiringOptions {
+  /** How long before the end to raise the notice, in seconds (0–86400). Default 60. */
+  beforeSeconds?: number;
+}
+
 /** The stable `code` of every error the SDK throws. */
 export type SessionKeeperErrorCode =
   | "invalid_token"
@@ -205,6 +221,12 @@ export class SessionKeeper<User = unknown> {
   onSessionEnd(listener: (event: SessionEndEvent) => void): Unsubscribe;
   /** Calls `listener(event)` each time a session starts here or arrives from another tab. */
   onSessionStart(listener: (event: SessionStartEvent) => void): Unsubscribe;
+  /**
+   * Calls `listener(event)` once per token, `beforeSeconds` (default 60) before the session ends —
+   * at once if less remains, and on waking if the device slept past the notice. Refresh the token
+   * and call `setSession` with it (same `sid`: no end, no start); the new token gets its own notice.
+   */
+  onSessionExpiring(listener: (event: SessionExpiringEvent) => void, options?: SessionExpiringOptions): Unsubscribe;
   /** Releases timers and listeners; storage is kept. Later calls throw `destroyed`. */
   destroy(): void;
 }

@@ -11,6 +11,7 @@ const MAX_RECORD_LENGTH = 4194304; // record::MAX_RECORD_LEN
 const MAX_FIELD_LENGTH = 1024; // wallet::MAX_FIELD_LEN
 const MAX_WALLETS = 10000; // wallet::MAX_WALLETS
 const REQUEST_TIMEOUT_MS = 10000;
+const MAX_DELAY_MS = 2147483647; // setTimeout fires at once beyond this
 const LOG_LEVELS = ["off", "error", "warn", "info", "debug"];
 
 /** Every error the SDK throws or rejects with. */
@@ -266,6 +267,9 @@ export class SessionKeeper {
   onSessionStart(listener) {
     return this.#k.listen(this.#k.starts, listener);
   }
+  onSessionExpiring(listener, options) {
+    return this.#k.onExpiring(listener, options);
+  }
   destroy() {
     this.#k.destroy();
   }
@@ -313,6 +317,7 @@ function keeper(options, time) {
     armPoll(out.pollIn);
     if (out.request) check(out.request);
     for (const event of out.events) queue.push(event);
+    if (expiring.size) armNotices();
     if (deferred) queueMicrotask(dispatch);
     else dispatch();
     if (out.error) fail(out.error[0], out.error[1]);
@@ -340,7 +345,63 @@ function keeper(options, time) {
 
   function armPoll(delay) {
     clearTimeout(pollTimer);
-    pollTimer = delay === null || !visible() ? null : timer(() => run(core.poll(now())), delay);
+    pollTimer = delay === null || !visible() || !leading ? null : timer(() => run(core.poll(now())), delay);
+  }
+
+  // One browser, one periodic check: the visible tabs elect a leader with the Web Locks API and
+  // only the leader polls; the others hear its answers through storage (an end is a tombstone,
+  // a clock correction a rewritten record). Hidden tabs step down. Without Web Locks (or
+  // without a shared storage) every visible tab polls, as before.
+  const locks = options.storage === "local" && storage && globalThis.navigator?.locks;
+  let leading = !locks;
+  let stepDown = null;
+  let campaigning = false;
+  function campaign() {
+    if (!locks || campaigning || destroyed || !api || !visible()) return;
+    campaigning = true;
+    locks
+      .request("session-keeper:" + options.environmentId + ":checks", () => {
+        if (destroyed || !visible()) return;
+        leading = true;
+        run(core.check(now())); // re-arms the poll timer, now that this tab leads
+        return new Promise((resolve) => (stepDown = resolve));
+      })
+      .catch(() => {})
+      .finally(() => {
+        campaigning = leading = false;
+        stepDown = null;
+      });
+  }
+  function resign() {
+    stepDown?.();
+    if (locks) {
+      leading = false;
+      clearTimeout(pollTimer);
+    }
+  }
+
+  /** `onSessionExpiring` listeners: `{ listener, before, told }`, `told` the token last announced. */
+  const expiring = new Set();
+  let noticeTimer = null;
+  /** Announces a session's coming end to each expiring-listener once per token, `before` ms
+   * ahead (at once when less remains, as after a sleep); one timer for the nearest notice. */
+  function armNotices() {
+    clearTimeout(noticeTimer);
+    noticeTimer = null;
+    const snap = current();
+    const session = snap.session;
+    if (!session) return;
+    let next = Infinity;
+    for (const entry of expiring) {
+      if (entry.told === snap.token) continue;
+      const remainingMs = session.expiresAt - now();
+      if (remainingMs <= entry.before) {
+        entry.told = snap.token;
+        const { sessionId, userId, expiresAt } = session;
+        queue.push({ type: "expiring", listener: entry.listener, sessionId, userId, expiresAt, remainingMs: Math.max(0, remainingMs) });
+      } else next = Math.min(next, remainingMs - entry.before);
+    }
+    if (next < Infinity) noticeTimer = timer(() => run(core.check(now())), Math.min(next, MAX_DELAY_MS));
   }
 
   async function check(token) {
@@ -380,10 +441,11 @@ function keeper(options, time) {
       while (!destroyed) {
         const event = queue.shift();
         if (event) {
-          const { type, ...fields } = event;
+          const { type, listener, ...fields } = event;
           if (fields.session) deepFreeze(fields.session);
           const payload = Object.freeze(fields);
-          for (const listener of [...(type === "end" ? ends : starts)]) call(listener, payload);
+          if (listener) call(listener, payload);
+          else for (const each of [...(type === "end" ? ends : starts)]) call(each, payload);
         } else if (notified !== revision) {
           notified = revision;
           const snap = current();
@@ -480,8 +542,13 @@ function keeper(options, time) {
 
   function onPage(online) {
     if (destroyed) return;
-    if (visible()) run(core.wake(online, now()));
-    else run(core.check(now()));
+    if (visible()) {
+      campaign();
+      run(core.wake(online, now()));
+    } else {
+      resign();
+      run(core.check(now()));
+    }
   }
 
   const on = (target, type, handler) => {
@@ -502,17 +569,35 @@ function keeper(options, time) {
     });
   }
 
+  campaign();
   if (time) run(core.serverTime(time.date, time.at));
   else if (api) serverTime(api).then((t) => t && !destroyed && run(core.serverTime(t.date, t.at)));
   // A restored session may have been revoked while no page was open: check it at once.
   run(api && visible() ? core.poll(now()) : core.check(now()));
   notified = revision;
 
+  function onExpiring(listener, { beforeSeconds = 60 } = {}) {
+    if (typeof listener !== "function") fail("invalid_argument", "invalid argument: a listener must be a function");
+    if (typeof beforeSeconds !== "number" || !(beforeSeconds >= 0 && beforeSeconds <= 86400)) {
+      fail("invalid_argument", "invalid argument: beforeSeconds must be a number from 0 to 86400");
+    }
+    alive();
+    const entry = { listener, before: beforeSeconds * 1000, told: null };
+    expiring.add(entry);
+    armNotices();
+    queueMicrotask(dispatch); // a notice due at once is delivered after this call returns
+    return () => {
+      expiring.delete(entry);
+      if (!expiring.size) clearTimeout(noticeTimer);
+    };
+  }
+
   return {
     ends,
     starts,
     listen,
     subscribe,
+    onExpiring,
     snapshot: () => current(),
 
     setSession(token, extras) {
@@ -571,9 +656,12 @@ function keeper(options, time) {
     destroy() {
       if (destroyed) return;
       destroyed = true;
+      resign();
       clearTimeout(wakeTimer);
       clearTimeout(pollTimer);
-      wakeTimer = pollTimer = null;
+      clearTimeout(noticeTimer);
+      wakeTimer = pollTimer = noticeTimer = null;
+      expiring.clear();
       for (const remove of listeners.splice(0)) remove();
       ends.clear();
       starts.clear();
