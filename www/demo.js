@@ -5,7 +5,7 @@
 // the start/end events); the page keeps no session state of its own. Strings from the
 // server or the token go into the page through textContent only.
 
-import init, { SessionKeeper } from "/pkg/session_keeper.js";
+import { createSessionKeeper } from "/pkg/session_keeper.js";
 
 const ENVIRONMENT_ID = "env-demo";
 const API_BASE_URL = `${location.origin}/api/v0`;
@@ -327,8 +327,7 @@ async function main() {
   $("email").value = "alice@example.com";
 
   try {
-    await init();
-    keeper = new SessionKeeper({
+    keeper = await createSessionKeeper({
       environmentId: ENVIRONMENT_ID,
       leewaySeconds: 0,
       storage: "local",
@@ -378,11 +377,8 @@ async function main() {
     $("event-log-empty").hidden = false;
   });
   $("message-close").addEventListener("click", hideMessage);
-  // Another tab may change the wallets or the user of the same session: no event for that,
-  // so repaint. The SDK's own storage listener was added first and has already run.
-  window.addEventListener("storage", () => render());
-
-  render();
+  // One stream for every change — here or in another tab: sign-in, sign-out, user, wallets.
+  keeper.subscribe(() => render());
   // The countdown. Reading keeper.session also lets the SDK end a session whose time is up.
   setInterval(render, 1000);
   document.documentElement.dataset.ready = "true";
