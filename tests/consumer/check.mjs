@@ -1,7 +1,10 @@
-// Checks in headless Chromium that a Vite app using the package keeps a session: the wasm
-// loads, a session set on the first visit is restored after a reload.
+// Checks in headless Chromium that a Vite app using the package (src/main.js) keeps a session:
+// the page renders before the wasm has arrived, then the keeper loads; a session is set from
+// the page, persisted, restored after a reload and logged out; `subscribe` renders exactly once
+// per change and the snapshot keeps its identity between changes.
 //   node tests/consumer/check.mjs --dist <dist dir>   serves a `vite build` output itself
 //   node tests/consumer/check.mjs --url <url>         a running `vite` dev server
+//   node tests/consumer/check.mjs --ssr <url>         the Vite SSR server (ssr-server.mjs)
 
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -10,10 +13,12 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 
 const [mode, target] = process.argv.slice(2);
-if (!["--dist", "--url"].includes(mode) || !target) {
-  console.error("usage: check.mjs --dist <dir> | --url <url>");
+if (!["--dist", "--url", "--ssr"].includes(mode) || !target) {
+  console.error("usage: check.mjs --dist <dir> | --url <url> | --ssr <url>");
   process.exit(2);
 }
+const LABEL = { "--dist": "vite build", "--url": "vite dev", "--ssr": "vite ssr" }[mode];
+const KEY = "session-keeper:env-consumer";
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -22,6 +27,9 @@ const TYPES = {
   ".svg": "image/svg+xml",
   ".json": "application/json",
 };
+/** A promise that rejects after `ms`: every wait in this check is bounded. */
+const within = (promise, ms, what) =>
+  Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms).unref())]);
 
 let origin;
 let server;
@@ -52,6 +60,17 @@ if (mode === "--dist") {
   origin = target.replace(/\/$/, "");
 }
 
+if (mode === "--ssr") {
+  // What the server sends, before any script runs: the server-rendered page, no session.
+  const response = await fetch(`${origin}/`, { signal: AbortSignal.timeout(10_000) });
+  assert.equal(response.status, 200);
+  const html = await response.text();
+  assert.match(html, /<body data-rendered="server">/, "rendered by ssr-entry.js on the server");
+  assert.match(html, /signed out \(rendered on the server\)/);
+  assert.match(html, /src="\/src\/main\.js"/, "with the client script that hydrates it");
+  assert.match(html, /\/@vite\/client/, "through vite.transformIndexHtml");
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.SK_CHROMIUM || "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -72,21 +91,119 @@ try {
     const state = await (await page.waitForFunction(() => document.body.dataset.ready)).jsonValue();
     assert.equal(state, "true", `the app started: ${await page.textContent("#status")} ${problems.join("; ")}`);
   };
+  const status = () => page.textContent("#status");
+  const renders = () => page.evaluate(() => window.app.renders.length);
+  /** What the app shows and the keeper holds. */
+  const state = () => page.evaluate((key) => ({
+    session: window.app.keeper.session,
+    token: window.app.keeper.token,
+    user: window.app.keeper.user,
+    stored: localStorage.getItem(key) !== null,
+  }), KEY);
 
-  await page.goto(`${origin}/?sign-in`);
+  // ---- 1. first visit: the page renders while the wasm is still on its way --------------------
+  // The wasm response is held until the page has been checked, then let through.
+  let heldRequest;
+  const wasmRequested = new Promise((resolve) => { heldRequest = resolve; });
+  let releaseWasm;
+  const released = new Promise((resolve) => { releaseWasm = resolve; });
+  await page.route(/\.wasm(\?.*)?$/, async (route) => {
+    heldRequest(route.request().url());
+    await released;
+    await route.continue();
+  });
+  await page.goto(`${origin}/`, { waitUntil: "domcontentloaded" });
+  await within(wasmRequested, 10_000, "the page requests the wasm");
+  assert.equal(await status(), "loading…", "rendered before the wasm arrived");
+  const early = await page.evaluate(() => ({
+    renders: window.app.renders,
+    keeper: window.app.keeper,
+    signIn: document.getElementById("sign-in").disabled,
+    ready: document.body.dataset.ready ?? null,
+  }));
+  assert.deepEqual(early, { renders: [null], keeper: null, signIn: true, ready: null }, "one render (loading), no keeper yet");
+  if (mode === "--ssr") {
+    assert.equal(await page.evaluate(() => window.app.firstRender), "server", "the client took over the server-rendered page");
+  }
+  releaseWasm();
   await ready();
-  const first = await page.evaluate(() => ({ session: window.keeper.session, token: window.keeper.token, user: window.keeper.user }));
+  await page.unroute(/\.wasm(\?.*)?$/);
+
+  // subscribe: one call at once, with the current (signed-out) snapshot.
+  assert.equal(await renders(), 2);
+  assert.equal(await status(), "no session");
+  assert.ok(await page.evaluate(() => {
+    const { keeper, renders } = window.app;
+    const snapshot = keeper.getSnapshot();
+    return renders[1] === snapshot && !snapshot.isActive && snapshot.persistence === "local" && Object.isFrozen(snapshot);
+  }), "the first call got the current snapshot");
+
+  // ---- 2. sign in from the page: one render, a new frozen snapshot, persisted --------------------
+  await page.click("#sign-in");
+  await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("session "));
+  assert.equal(await renders(), 3, "one render for the sign-in");
+  const identity = await page.evaluate(() => {
+    const { keeper, renders } = window.app;
+    const snapshot = keeper.getSnapshot();
+    return {
+      latest: renders[2] === snapshot,
+      changed: renders[1] !== snapshot,
+      stable: keeper.getSnapshot() === snapshot && keeper.session === keeper.session
+        && keeper.user === keeper.user && keeper.wallets === keeper.wallets && keeper.session === snapshot.session,
+      frozen: Object.isFrozen(snapshot) && Object.isFrozen(snapshot.session) && Object.isFrozen(snapshot.user)
+        && Object.isFrozen(snapshot.wallets),
+    };
+  });
+  assert.deepEqual(identity, { latest: true, changed: true, stable: true, frozen: true }, "snapshot identity");
+  const first = await state();
   assert.ok(first.session, "a session was set");
   assert.equal(first.session.userId, "consumer-user");
   assert.equal(first.session.environmentId, "env-consumer");
   assert.ok(first.session.expiresAt > Date.now() + 3_000_000);
-  assert.ok(await page.evaluate(() => localStorage.getItem("session-keeper:env-consumer")), "persisted");
+  assert.deepEqual(first.user, { name: "Consumer" });
+  assert.ok(first.stored, "persisted in localStorage");
+  assert.equal(await status(), `session ${first.session.sessionId}`);
 
-  await page.goto(origin);
+  // Replacing the user: one render; the previous snapshot is left as it was.
+  const replaced = await page.evaluate(() => {
+    const { keeper, renders } = window.app;
+    const before = keeper.getSnapshot();
+    keeper.setUser({ name: "Consumer", plan: "pro" });
+    return {
+      renders: renders.length,
+      newSnapshot: keeper.getSnapshot() !== before && renders.at(-1) === keeper.getSnapshot(),
+      oldUntouched: JSON.stringify(before.user) === JSON.stringify({ name: "Consumer" }),
+    };
+  });
+  assert.deepEqual(replaced, { renders: 4, newSnapshot: true, oldUntouched: true });
+  const signedIn = await state();
+
+  // ---- 3. reload: the session is restored, and the first render shows it -----------------------
+  await page.goto(`${origin}/`);
   await ready();
-  const second = await page.evaluate(() => ({ session: window.keeper.session, token: window.keeper.token, user: window.keeper.user }));
-  assert.deepEqual(second, first, "the session is restored after a reload");
-  assert.equal(await page.textContent("#status"), `session ${first.session.sessionId}`);
+  assert.deepEqual(await state(), signedIn, "the session is restored after a reload");
+  assert.equal(await status(), `session ${first.session.sessionId}`);
+  assert.equal(await renders(), 2, "loading, then the restored session: nothing in between");
+
+  // ---- 4. logout: one render, storage emptied, the end reported once ----------------------------
+  await page.click("#sign-out");
+  await page.waitForFunction(() => document.getElementById("status").textContent === "no session");
+  const loggedOut = await page.evaluate((key) => {
+    const { keeper, renders, ends } = window.app;
+    return {
+      renders: renders.length,
+      ends,
+      isActive: keeper.isActive,
+      token: keeper.token,
+      stored: localStorage.getItem(key),
+      latest: renders.at(-1) === keeper.getSnapshot() && keeper.getSnapshot() === keeper.getSnapshot(),
+      signIn: document.getElementById("sign-in").disabled,
+    };
+  }, KEY);
+  assert.deepEqual(loggedOut, { renders: 3, ends: ["logout"], isActive: false, token: null, stored: null, latest: true, signIn: false });
+  await page.goto(`${origin}/`);
+  await ready();
+  assert.equal(await status(), "no session", "nothing is restored after the logout");
 
   assert.ok(wasmResponses.length >= 1, "the wasm was fetched");
   for (const r of wasmResponses) {
@@ -96,7 +213,8 @@ try {
   }
   assert.deepEqual(problems, [], "no page errors");
   const wasmPath = new URL(wasmResponses[0].url).pathname;
-  console.log(`consumer check passed (${mode === "--dist" ? "vite build" : "vite dev"}): wasm ${wasmPath}, session restored after a reload`);
+  console.log(`consumer check passed (${LABEL}): rendered before the wasm (${wasmPath}) arrived; a session set, persisted, ` +
+    "restored after a reload and logged out; one render per change, stable snapshots");
 } finally {
   await browser.close();
   server?.close();

@@ -1,5 +1,8 @@
-// A minimal app that uses the package exactly as its README says.
-import init, { SessionKeeper } from "session-keeper";
+// A minimal app that uses the package as its README's first example does: it renders at once,
+// loads the wasm in parallel (createSessionKeeper), then renders every snapshot the keeper's
+// `subscribe` hands it. The page served by the SSR check (ssr-server.mjs) runs this same file
+// on top of its server-rendered markup. check.mjs drives it through window.app.
+import { createSessionKeeper } from "session-keeper";
 
 const ENVIRONMENT_ID = "env-consumer";
 
@@ -23,20 +26,46 @@ function demoToken() {
   return `${header}.${payload}.c2lnbmF0dXJl`;
 }
 
-// Top-level await, as in the package README's quick start.
 const status = document.getElementById("status");
-try {
-  await init();
-  const keeper = new SessionKeeper({ environmentId: ENVIRONMENT_ID });
-  window.keeper = keeper;
-  keeper.onSessionStart((event) => console.log("session started", event.session.sessionId));
-  if (!keeper.session && new URLSearchParams(location.search).has("sign-in")) {
-    keeper.setSession(demoToken(), { user: { name: "Consumer" } });
-  }
-  const session = keeper.session;
-  status.textContent = session ? `session ${session.sessionId}` : "no session";
-  document.body.dataset.ready = "true";
-} catch (error) {
-  status.textContent = `failed: ${error && error.code ? error.code : ""} ${error}`;
-  document.body.dataset.ready = "error";
+const signIn = document.getElementById("sign-in");
+const signOut = document.getElementById("sign-out");
+
+// What the check reads: how the page was first rendered, every snapshot rendered (the very
+// objects, for identity checks), every session end.
+const app = (window.app = {
+  firstRender: document.body.dataset.rendered ?? "client",
+  renders: [],
+  ends: [],
+  keeper: null,
+});
+
+/** Renders a snapshot (null: the keeper is still loading). */
+function render(snapshot) {
+  app.renders.push(snapshot);
+  const session = snapshot?.session;
+  status.textContent = !snapshot ? "loading…" : session ? `session ${session.sessionId}` : "no session";
+  signIn.disabled = !snapshot || snapshot.isActive;
+  signOut.disabled = !snapshot || !snapshot.isActive;
+  document.body.dataset.rendered = "client";
 }
+
+// Render first: the page is usable before the wasm has arrived...
+render(null);
+signIn.addEventListener("click", () => app.keeper.setSession(demoToken(), { user: { name: "Consumer" } }));
+signOut.addEventListener("click", () => void app.keeper.logout());
+
+// ...and load in parallel.
+createSessionKeeper({ environmentId: ENVIRONMENT_ID }).then(
+  (keeper) => {
+    app.keeper = keeper;
+    keeper.onSessionEnd((event) => app.ends.push(event.reason));
+    // Detached, as React's useSyncExternalStore and Svelte's $store call it.
+    const { subscribe } = keeper;
+    subscribe(render);
+    document.body.dataset.ready = "true";
+  },
+  (error) => {
+    status.textContent = `failed: ${error && error.code ? error.code : ""} ${error}`;
+    document.body.dataset.ready = "error";
+  },
+);
