@@ -157,22 +157,27 @@ impl<'a> Reader<'a> {
         self.ws();
         let start = self.pos;
         self.skip_number()?;
-        let text = self.text.get(start..self.pos)?;
-        let (negative, text) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text),
-        };
-        let (mantissa, exponent) = match text.find(['e', 'E']) {
-            Some(i) => (text.get(..i)?, text.get(i + 1..)?),
-            None => (text, "0"),
-        };
-        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-        let digits = int.bytes().chain(frac.bytes()).fold(0.0_f64, |n, d| n * 10.0 + f64::from(d - b'0'));
-        let exp_negative = exponent.starts_with('-');
-        // Clamped: beyond ±400 the result is 0 or infinity anyway.
-        let exp_abs = exponent.trim_start_matches(['+', '-']).bytes().fold(0_i32, |n, d| (n * 10 + i32::from(d - b'0')).min(400));
-        let exp = if exp_negative { -exp_abs } else { exp_abs } - frac.len().min(400) as i32;
-        let value = if exp < 0 { digits / pow10(-exp) } else { digits * pow10(exp) };
+        // The grammar is checked: what remains is sign, digits, '.', exponent.
+        let (mut digits, mut fraction_digits, mut exponent) = (0.0_f64, 0_i32, 0_i32);
+        let (mut negative, mut exponent_negative, mut part) = (false, false, 0);
+        for &b in self.text.as_bytes().get(start..self.pos)? {
+            match b {
+                b'-' if part == 0 => negative = true,
+                b'-' => exponent_negative = true,
+                b'+' => {}
+                b'.' => part = 1,
+                b'e' | b'E' => part = 2,
+                // Clamped: beyond ±400 the result is 0 or infinity anyway.
+                d if part == 2 => exponent = (exponent * 10 + i32::from(d.wrapping_sub(b'0'))).min(400),
+                d => {
+                    digits = digits * 10.0 + f64::from(d.wrapping_sub(b'0'));
+                    fraction_digits = fraction_digits.saturating_add(part);
+                }
+            }
+        }
+        let exponent = if exponent_negative { -exponent } else { exponent };
+        let exponent = exponent.saturating_sub(fraction_digits).max(-800);
+        let value = if exponent < 0 { digits / pow10(-exponent) } else { digits * pow10(exponent) };
         Some(if negative { -value } else { value })
     }
 

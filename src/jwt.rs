@@ -58,7 +58,7 @@ pub fn decode(token: &str) -> Result<Claims> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(Error::InvalidToken("token is too long"));
     }
-    let mut parts = token.split('.');
+    let mut parts = token.as_bytes().split(|&b| b == b'.');
     let (Some(header), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {

@@ -466,7 +466,7 @@ fn parse_user(text: String) -> Result<Option<String>> {
     if !json::is_valid(&text) {
         return Err(Error::InvalidArgument("the user must be JSON".into()));
     }
-    Ok((text.trim() != "null").then_some(text))
+    Ok((text != "null").then_some(text))
 }
 
 fn end_event(session: &Session, reason: EndReason, remote: bool, at: i64) -> Event {
