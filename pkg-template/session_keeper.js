@@ -576,8 +576,12 @@ function keeper(options, time) {
   run(api && visible() ? core.poll(now()) : core.check(now()));
   notified = revision;
 
-  function onExpiring(listener, { beforeSeconds = 60 } = {}) {
+  function onExpiring(listener, options) {
     if (typeof listener !== "function") fail("invalid_argument", "invalid argument: a listener must be a function");
+    if (options !== undefined && (options === null || typeof options !== "object")) {
+      fail("invalid_argument", "invalid argument: options must be an object like { beforeSeconds: 60 }");
+    }
+    const beforeSeconds = options?.beforeSeconds ?? 60;
     if (typeof beforeSeconds !== "number" || !(beforeSeconds >= 0 && beforeSeconds <= 86400)) {
       fail("invalid_argument", "invalid argument: beforeSeconds must be a number from 0 to 86400");
     }

@@ -62,11 +62,10 @@ impl Engine {
     /// restoring found (notices, the wake-up).
     pub fn new(config: Config, storage: Option<Box<dyn Storage>>, check_interval_ms: i64, now: i64) -> Self {
         let keeper = Keeper::new(config, storage, now);
-        let mut schedule = (check_interval_ms > 0).then(|| RevocationSchedule::new(check_interval_ms));
+        // A restored session has not been checked yet: its first check is due at once (at
+        // start-up when the page is visible, or when it is first shown).
+        let schedule = (check_interval_ms > 0).then(|| RevocationSchedule::new(check_interval_ms));
         let scheduled_key = keeper.session().map(|s| s.key().to_owned());
-        if let Some(schedule) = schedule.as_mut() {
-            schedule.restart(now);
-        }
         let snapshot = wire::snapshot(&keeper);
         Engine { keeper, schedule, scheduled_key, snapshot, revision: 1 }
     }
