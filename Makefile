@@ -15,7 +15,7 @@ PORT ?= 8080
 
 tools: tools-nightly
 
-.PHONY: bench help tools tools-nightly tools-rust tools-browser tools-node tools-wasm-pack pkg server demo test test-native test-browser test-wasm-pack-build lint test-types test-consumer test-react test-e2e size clean
+.PHONY: fuzz bench help tools tools-nightly tools-rust tools-browser tools-node tools-wasm-pack pkg server demo test test-native test-browser test-wasm-pack-build lint test-types test-consumer test-react test-e2e size clean
 
 help:
 	@echo "make demo   - build the package and start the demo backend + page on http://127.0.0.1:$(PORT)/"
@@ -121,7 +121,12 @@ clean:
 	cargo clean
 	rm -rf pkg node_modules
 
-## Benchmarks (not part of make test) ------------------------------------------------
+## Fuzzing and benchmarks (not part of make test) ------------------------------------
+# cargo-fuzz on the image's nightly: the token, record, storage-event and JSON parsers, each
+# FUZZ_SECONDS (default 180). `make test` runs the property-test version (tests/properties.rs).
+fuzz: tools-nightly
+	bash fuzz/run.sh
+
 bench: pkg
 	cd bench && npm install --no-audit --no-fund --silent
 	node bench/run.mjs

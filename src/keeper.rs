@@ -166,6 +166,9 @@ impl Keeper {
         if session.ends_at <= now {
             return Err(Error::TokenExpired);
         }
+        if wallets.as_ref().is_some_and(|w| w.len() > MAX_WALLETS) {
+            return Err(Error::InvalidArgument("too many wallets (at most 10000)".into()));
+        }
         let previous = self.session.take();
         let same = previous.as_ref().filter(|p| p.key == session.key);
         session.user = match user {
@@ -173,9 +176,6 @@ impl Keeper {
             None => same.and_then(|p| p.user.clone()),
         };
         let wallets = wallets.unwrap_or_else(|| same.map(|p| p.connected.clone()).unwrap_or_default());
-        if wallets.len() > MAX_WALLETS {
-            return Err(Error::InvalidArgument("too many wallets (at most 10000)".into()));
-        }
         session.connect_all(wallets);
         let mut events = Vec::new();
         if same.is_none() {
@@ -264,7 +264,12 @@ impl Keeper {
         if self.storage.is_none() {
             return Vec::new();
         }
-        self.apply_stored(new_value, now)
+        let mut events = self.apply_stored(new_value, now);
+        // Another tab may hand over a session whose end this tab's clock has already passed.
+        if self.session.as_ref().is_some_and(|s| s.ends_at <= now) {
+            events.extend(self.end(EndReason::Expired, now));
+        }
+        events
     }
 
     /// Learns the server's clock from a `Date` header (whole seconds, server epoch ms) seen at

@@ -90,7 +90,8 @@ pub fn parse(text: &str) -> Parsed {
     let mut version = None;
     let mut session = None;
     let mut ended = None;
-    let read = Reader::new(text).object(|r, key| {
+    let mut reader = Reader::new(text);
+    let read = reader.object(|r, key| {
         match key.as_str() {
             "v" => version = Some(r.number()?),
             "session" if !r.null() => session = Some(stored_session(r)?),
@@ -107,7 +108,7 @@ pub fn parse(text: &str) -> Parsed {
         // A newer SDK may have changed anything but the version field: don't judge the rest.
         return Parsed::Newer;
     }
-    if version != f64::from(VERSION) || read.is_none() {
+    if version != f64::from(VERSION) || read.is_none() || !reader.at_end() {
         // No older schema was ever released, so there is nothing to migrate from.
         return Parsed::Discard;
     }

@@ -439,3 +439,25 @@ fn debug_output_never_contains_the_token() {
     let signature = t.rsplit('.').next().unwrap();
     assert!(!printed.contains(signature) && !printed.contains(&t), "{printed}");
 }
+
+#[test]
+fn a_refused_wallet_list_keeps_the_current_session() {
+    let storage = MemoryStorage::default();
+    let mut keeper = tab(&storage, T0);
+    keeper.set_session(&token("s-1", T0, HOUR), None, None, T0).unwrap();
+    let too_many: Vec<Wallet> = (0..10_001).map(|i| Wallet::connected(&format!("w{i}"), "c", "x")).collect();
+    let err = keeper.set_session(&token("s-2", T0, HOUR), None, Some(too_many), T0).unwrap_err();
+    assert_eq!(err.code(), "invalid_argument");
+    assert_eq!(keeper.session().unwrap().info().session_id.as_deref(), Some("s-1"), "nothing changed");
+    assert!(stored(&storage).is_some());
+}
+
+#[test]
+fn a_record_with_text_after_it_is_discarded() {
+    let storage = MemoryStorage::default();
+    tab(&storage, T0).set_session(&token("s-1", T0, HOUR), None, None, T0).unwrap();
+    let text = storage.get(KEY).unwrap().unwrap();
+    storage.set(KEY, &(text + " ]]")).unwrap();
+    assert!(tab(&storage, T0).session().is_none(), "not JSON, so not a record");
+    assert!(storage.keys().is_empty(), "and removed");
+}

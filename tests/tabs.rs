@@ -158,3 +158,15 @@ fn a_tab_on_memory_persistence_ignores_storage_events() {
     assert!(memory.storage_changed(None, T0).is_empty());
     assert!(memory.session().is_some());
 }
+
+#[test]
+fn a_session_handed_over_past_its_end_here_ends_as_expired_at_once() {
+    // Tab B's clock is ahead: the record tab A writes for the same session is already over there.
+    let mut browser = Browser::new(2, T0);
+    browser.tabs[0].set_session(&token("s-1", T0, HOUR), None, None, T0).unwrap();
+    browser.deliver(0, T0);
+    browser.tabs[0].set_user(r#"{"n":1}"#.into()).unwrap();
+    let events = browser.deliver(0, T0 + 2 * HOUR);
+    assert_eq!(ends(&events[1]), vec![(EndReason::Expired, false)]);
+    assert!(browser.tabs[1].session().is_none());
+}
