@@ -15,7 +15,7 @@ PORT ?= 8080
 
 tools: tools-nightly
 
-.PHONY: fuzz bench help tools tools-nightly tools-rust tools-browser tools-node tools-wasm-pack pkg server demo test test-native test-browser test-wasm-pack-build lint test-types test-consumer test-react test-e2e size clean
+.PHONY: fuzz bench help tools tools-nightly tools-rust tools-browser tools-node tools-wasm-pack pkg server demo test test-native test-browser test-wasm-pack-build lint test-types test-consumer test-react test-dynamic test-e2e size clean
 
 help:
 	@echo "make demo   - build the package and start the demo backend + page on http://127.0.0.1:$(PORT)/"
@@ -82,7 +82,7 @@ demo: pkg server
 	$(SERVER) --port $(PORT) --www www --pkg pkg
 
 ## Tests ---------------------------------------------------------------------------------
-test: tools lint test-native test-browser test-wasm-pack-build pkg test-types test-consumer test-react test-e2e
+test: tools lint test-native test-browser test-wasm-pack-build pkg test-types test-consumer test-react test-dynamic test-e2e
 	@echo "make test: all suites passed"
 
 lint:
@@ -113,6 +113,10 @@ test-consumer: pkg tools-browser tools-node
 # A React 19 app built from the packed tarball: useSession and bare useSyncExternalStore.
 test-react: pkg server tools-browser tools-node
 	SK_SERVER_BIN=$(SERVER) bash tests/react/run.sh
+
+# The Dynamic guide's example type-checks against @dynamic-labs/sdk-react-core's published types.
+test-dynamic: pkg
+	bash examples/dynamic-react/check.sh
 
 test-e2e: pkg server tools-browser tools-node
 	SK_SERVER_BIN=$(SERVER) node --test --test-concurrency=1 tests/e2e/

@@ -398,7 +398,7 @@ function keeper(options, time) {
       if (remainingMs <= entry.before) {
         entry.told = snap.token;
         const { sessionId, userId, expiresAt } = session;
-        queue.push({ type: "expiring", listener: entry.listener, sessionId, userId, expiresAt, remainingMs: Math.max(0, remainingMs) });
+        queue.push({ type: "expiring", entry, sessionId, userId, expiresAt, remainingMs: Math.max(0, remainingMs) });
       } else next = Math.min(next, remainingMs - entry.before);
     }
     if (next < Infinity) noticeTimer = timer(() => run(core.check(now())), Math.min(next, MAX_DELAY_MS));
@@ -441,10 +441,11 @@ function keeper(options, time) {
       while (!destroyed) {
         const event = queue.shift();
         if (event) {
-          const { type, listener, ...fields } = event;
+          const { type, entry, ...fields } = event;
           if (fields.session) deepFreeze(fields.session);
           const payload = Object.freeze(fields);
-          if (listener) call(listener, payload);
+          // A notice goes to its one listener, unless it unsubscribed since the notice was queued.
+          if (entry) expiring.has(entry) && call(entry.listener, payload);
           else for (const each of [...(type === "end" ? ends : starts)]) call(each, payload);
         } else if (notified !== revision) {
           notified = revision;

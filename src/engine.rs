@@ -139,7 +139,7 @@ impl Engine {
                 schedule.forgive();
             }
             if schedule.due_on_wake(now) {
-                outcome.request = self.begin_check(now);
+                self.begin_check(&mut outcome, now);
             }
         }
         outcome
@@ -149,14 +149,17 @@ impl Engine {
     /// session check now, unless one is in flight.
     pub fn poll(&mut self, now: i64) -> Outcome {
         let mut outcome = self.finish(Ok((None, Vec::new())), now);
-        outcome.request = self.begin_check(now);
+        self.begin_check(&mut outcome, now);
         outcome
     }
 
-    fn begin_check(&mut self, now: i64) -> Option<String> {
-        let session = self.keeper.session()?;
-        let schedule = self.schedule.as_mut()?;
-        schedule.begin(now).then(|| session.token().to_owned())
+    /// Starts a check if one may start; no periodic one is due while it is in flight.
+    fn begin_check(&mut self, outcome: &mut Outcome, now: i64) {
+        let (Some(session), Some(schedule)) = (self.keeper.session(), self.schedule.as_mut()) else { return };
+        if schedule.begin(now) {
+            outcome.request = Some(session.token().to_owned());
+            outcome.poll_in = None;
+        }
     }
 
     /// What the backend said about a request sent with `token`: its status (`None`: no
