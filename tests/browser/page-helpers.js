@@ -110,6 +110,17 @@
     }
     return true;
   };
+  /** Waits (bounded) until this page holds the Web Lock `name`; resolves to whether it does. */
+  sk.untilLockHeld = async (name, timeoutMs = 3_000) => {
+    if (!navigator.locks) return false;
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const { held } = await navigator.locks.query();
+      if (held.some((l) => l.name === name)) return true;
+      if (performance.now() > deadline) return false;
+      await sk.tick();
+    }
+  };
   /** Whether `value` and every object reachable from it are frozen. */
   sk.deepFrozen = (value, seen = new Set()) => {
     if (value === null || (typeof value !== "object" && typeof value !== "function")) return true;
@@ -120,6 +131,27 @@
       const d = Object.getOwnPropertyDescriptor(value, k);
       return !("value" in d) || sk.deepFrozen(d.value, seen);
     });
+  };
+  /**
+   * Whether two JSON values are equal, compared without recursion (deeply nested values: V8's
+   * JSON.stringify throws on frozen arrays nested a few thousand deep).
+   */
+  sk.sameJson = (a, b) => {
+    const stack = [[a, b]];
+    while (stack.length) {
+      const [x, y] = stack.pop();
+      if (x === y) continue;
+      if (x === null || y === null || typeof x !== "object" || typeof y !== "object") return false;
+      if (Array.isArray(x) !== Array.isArray(y)) return false;
+      const kx = Object.keys(x);
+      const ky = Object.keys(y);
+      if (kx.length !== ky.length) return false;
+      for (const k of kx) {
+        if (!Object.prototype.hasOwnProperty.call(y, k)) return false;
+        stack.push([x[k], y[k]]);
+      }
+    }
+    return true;
   };
   /** The `code` of what `fn` throws (or "no error"), checking it is a SessionKeeperError. */
   sk.code = (fn) => {
@@ -223,21 +255,23 @@
     if (/\/\.well-known\/jwks$/.test(new URL(request.url).pathname)) {
       // The SDK's server-time probe (a keeper with apiBaseUrl asks once, at creation): answered
       // 200 with the Date header, kept out of `requests` and of the status list.
-      sk.otherRequests.push({ method: request.method, url: request.url, auth: request.headers.get("authorization") });
+      sk.otherRequests.push({ method: request.method, url: request.url, auth: request.headers.get("authorization"), cache: request.cache });
       const date = new Date(sk.realNow() + probeDateOffsetMs).toUTCString();
       return new Response('{"keys":[]}', { status: 200, headers: { date, "content-type": "application/json" } });
     }
     sk.requests.push({ method: request.method, url: request.url, auth: request.headers.get("authorization"), at: Date.now() });
     const next = responses.length > 1 ? responses.shift() : responses[0];
     if (next === "offline") throw new TypeError("Failed to fetch");
+    // A status, or `{ status, body }` (body: text; default "{}").
+    const { status, body = "{}" } = typeof next === "object" ? next : { status: next };
     const date = new Date(sk.realNow() + dateOffsetMs).toUTCString();
-    const response = new Response(next === 204 ? null : "{}", { status: next, headers: { date, "content-type": "application/json" } });
+    const response = new Response(status === 204 ? null : body, { status, headers: { date, "content-type": "application/json" } });
     Object.defineProperty(response, "url", { value: request.url });
     return response;
   };
   /**
-   * Answers fetches from a list of statuses, one per request (the last repeats); "offline"
-   * rejects like a network error. Responses carry a Date header `dateOffset` ms off this clock.
+   * Answers fetches from a list of statuses (or `{ status, body }`), one per request (the last
+   * repeats); "offline" rejects like a network error. Responses carry a Date header `dateOffset` ms off this clock.
    * `sk.requests` lists the requests answered from the list. The server-time probe's Date
    * header is `probeDateOffset` ms off (default: the same as the others).
    */
@@ -249,4 +283,108 @@
     sk.otherRequests = [];
   };
   sk.unmockFetch = () => { responses = null; };
+  /** Changes the Date header offset of the fake's next answers (the status list stays). */
+  sk.setDateOffset = (ms) => { dateOffsetMs = ms; };
+
+  // ---- visibility (headless pages are always visible) ----
+  let visibility = null;
+  /** Overrides document.visibilityState / hidden and fires visibilitychange. */
+  sk.setVisibility = (state) => {
+    if (visibility === null) {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => visibility });
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => visibility === "hidden" });
+    }
+    visibility = state;
+    document.dispatchEvent(new Event("visibilitychange"));
+  };
+
+  // ---- what the SDK holds: its timers and its page listeners ----
+  // Attributed by the call stack: a timer or listener counts when the package's own code
+  // (…/session_keeper.js) created it; clears and removals count whoever makes them.
+  const fromSdk = () => /\/session_keeper\.js/.test(new Error().stack || "");
+  /**
+   * Spies on setTimeout / clearTimeout (whatever they are now: real or Playwright's fake) and
+   * on add/removeEventListener of window and document. Returns
+   * `{ liveTimers(), createdTimers(), liveListeners(), addedListeners(), stop() }`.
+   */
+  sk.spyLifecycle = () => {
+    const realSet = globalThis.setTimeout;
+    const realClear = globalThis.clearTimeout;
+    const realAdd = EventTarget.prototype.addEventListener;
+    const realRemove = EventTarget.prototype.removeEventListener;
+    const timers = new Map();
+    const listeners = [];
+    globalThis.setTimeout = function setTimeout(fn, ms, ...rest) {
+      if (typeof fn !== "function" || !fromSdk()) return realSet.call(globalThis, fn, ms, ...rest);
+      const entry = { delay: ms, fired: false, cleared: false };
+      const id = realSet.call(globalThis, function fired(...args) {
+        entry.fired = true;
+        return fn.apply(this, args);
+      }, ms, ...rest);
+      timers.set(id, entry);
+      return id;
+    };
+    globalThis.clearTimeout = function clearTimeout(id) {
+      const entry = timers.get(id);
+      if (entry && !entry.fired) entry.cleared = true;
+      return realClear.call(globalThis, id);
+    };
+    const capture = (options) => (typeof options === "boolean" ? options : !!(options && options.capture));
+    const targetName = (target) => (target === window ? "window" : target === document ? "document" : null);
+    EventTarget.prototype.addEventListener = function addEventListener(type, handler, options) {
+      const name = targetName(this);
+      if (name && handler && fromSdk()) {
+        const same = listeners.find((l) => l.target === this && l.type === type && l.handler === handler && l.capture === capture(options) && !l.removed);
+        if (!same) listeners.push({ target: this, name, type, handler, capture: capture(options), removed: false });
+      }
+      return realAdd.call(this, type, handler, options);
+    };
+    EventTarget.prototype.removeEventListener = function removeEventListener(type, handler, options) {
+      for (const l of listeners) {
+        if (l.target === this && l.type === type && l.handler === handler && l.capture === capture(options)) l.removed = true;
+      }
+      return realRemove.call(this, type, handler, options);
+    };
+    const describe = (l) => `${l.name}:${l.type}`;
+    return {
+      liveTimers: () => [...timers.values()].filter((t) => !t.fired && !t.cleared).map((t) => t.delay),
+      createdTimers: () => timers.size,
+      liveListeners: () => listeners.filter((l) => !l.removed).map(describe),
+      addedListeners: () => listeners.map(describe),
+      stop() {
+        globalThis.setTimeout = realSet;
+        globalThis.clearTimeout = realClear;
+        EventTarget.prototype.addEventListener = realAdd;
+        EventTarget.prototype.removeEventListener = realRemove;
+      },
+    };
+  };
+
+  // ---- console capture ----
+  /** Text of a console argument, as completely as it can be had (errors with their stack). */
+  const argText = (arg) => {
+    if (arg instanceof Error) return `${arg.name}: ${arg.message}\n${arg.stack || ""}`;
+    if (typeof arg === "string") return arg;
+    try {
+      const json = JSON.stringify(arg);
+      if (json !== undefined) return `${String(arg)} ${json}`;
+    } catch {
+      // a cycle or a BigInt: String() below
+    }
+    return String(arg);
+  };
+  /** Records every console call (all methods) into `sk.consoleLines`, and still prints it. */
+  sk.consoleLines = [];
+  sk.captureConsole = () => {
+    for (const method of ["log", "debug", "info", "warn", "error", "trace", "dir", "table", "group", "groupCollapsed", "assert"]) {
+      const real = console[method];
+      if (typeof real !== "function" || real.__captured) continue;
+      const wrapped = function (...args) {
+        sk.consoleLines.push(`${method}: ${args.map(argText).join(" ")}`);
+        return real.apply(this, args);
+      };
+      wrapped.__captured = true;
+      console[method] = wrapped;
+    }
+  };
 })();

@@ -145,6 +145,126 @@ export async function waitInPage(page, fn, arg, { timeoutMs = ACTION_TIMEOUT_MS 
   return handle.jsonValue();
 }
 
+// ---- quiescence: waiting for "everything already started has finished" -------------------------
+//
+// A test that checks that nothing *more* happens (no second end, no echo write) must first know
+// that whatever could still cause it has run. These barriers wait for conditions, not for time:
+// - the page's own requests (every fetch, the SDK's included) have settled;
+// - every task already queued in the page has run (macrotask boundaries);
+// - every `storage` event written so far has reached the other tabs (storage events of one
+//   origin are delivered in the order of the writes: a marker written last arrives last).
+
+/** Init script of every page: counts fetches started and settled (`window.__e2eFetches()`). */
+function countFetches() {
+  const real = window.fetch;
+  let started = 0;
+  let settled = 0;
+  Object.defineProperty(window, "__e2eFetches", { value: () => ({ started, settled }) });
+  window.fetch = function fetch(...args) {
+    started += 1;
+    let promise;
+    try {
+      promise = real.apply(this, args);
+    } catch (error) {
+      settled += 1;
+      throw error;
+    }
+    promise.then(
+      (response) => {
+        // Settled once the body is in too: the SDK reads a 401's body before it decides.
+        response.clone().arrayBuffer().catch(() => {}).finally(() => { settled += 1; });
+      },
+      () => { settled += 1; },
+    );
+    return promise;
+  };
+}
+
+/**
+ * Waits until every request `page` started has settled, then until every task already queued
+ * in it has run (a MessageChannel round, which fake clocks do not touch, several times).
+ */
+export async function quiesce(page, { timeoutMs = ACTION_TIMEOUT_MS } = {}) {
+  await waitInPage(page, () => {
+    const { started, settled } = window.__e2eFetches ? window.__e2eFetches() : { started: 0, settled: 0 };
+    return started === settled;
+  }, undefined, { timeoutMs });
+  await page.evaluate(async () => {
+    for (let i = 0; i < 3; i += 1) {
+      await new Promise((resolve) => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+        channel.port2.postMessage(0);
+      });
+    }
+  });
+}
+
+const BARRIER_KEY = "__e2e_barrier__";
+let barrierCounter = 0;
+
+/**
+ * Writes a marker into localStorage from `from` and waits until every page of `to` got its
+ * `storage` event: by then they got every storage event of writes made before it. Then removes
+ * the marker.
+ */
+export async function storageBarrier(from, to) {
+  barrierCounter += 1;
+  const id = `${process.pid}-${barrierCounter}`;
+  for (const page of to) {
+    await page.evaluate((key) => {
+      if (window.__e2eBarriers) return;
+      window.__e2eBarriers = new Set();
+      window.addEventListener("storage", (e) => {
+        if (e.key === key && e.newValue) window.__e2eBarriers.add(e.newValue);
+      });
+    }, BARRIER_KEY);
+  }
+  await from.evaluate(([key, id]) => localStorage.setItem(key, id), [BARRIER_KEY, id]);
+  for (const page of to) await waitInPage(page, (id) => window.__e2eBarriers.has(id), id);
+  await from.evaluate((key) => localStorage.removeItem(key), BARRIER_KEY);
+}
+
+/**
+ * Everything the pages started has finished: their requests settled, the storage events of
+ * each reached the others, and the tasks all that queued have run.
+ */
+export async function quiet(...pages) {
+  for (const page of pages) await quiesce(page);
+  for (const page of pages) {
+    const others = pages.filter((p) => p !== page);
+    if (others.length) await storageBarrier(page, others);
+  }
+  for (const page of pages) await quiesce(page);
+}
+
+/**
+ * Waits until the demo page's countdown has ticked (its 1 s interval ran and the displayed
+ * seconds went down): at least a second of the page's timers has run. Returns the new value.
+ */
+export async function countdownTicked(page, { timeoutMs = ACTION_TIMEOUT_MS } = {}) {
+  const first = Number(await page.getByTestId("session-countdown").getAttribute("data-seconds"));
+  return waitInPage(page, (before) => {
+    const now = Number(document.querySelector('[data-testid="session-countdown"]')?.dataset.seconds);
+    return now < before && now;
+  }, first, { timeoutMs });
+}
+
+/**
+ * Waits until the webhook deliveries of `sessionId` are done: every event about it has a final
+ * attempt in the server's delivery log (delivered, or failed after its retries).
+ */
+export async function webhooksSettled(server, sessionId, { timeoutMs = 20_000 } = {}) {
+  return until(async () => {
+    const { status, body } = await adminApi(server, "GET", `/api/v0/environments/${ENVIRONMENT_ID}/webhooks/deliveries`);
+    if (status !== 200) throw new Error(`the delivery log answered ${status}`);
+    const mine = body.deliveries.filter((d) => d.sessionId === sessionId);
+    const events = new Set(mine.map((d) => d.eventId));
+    const final = new Set(mine.filter((d) => d.outcome !== "retrying").map((d) => d.eventId));
+    return events.size > 0 && final.size === events.size && mine;
+  }, { timeoutMs, message: `the webhook deliveries of session ${sessionId} to finish` });
+}
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -232,10 +352,22 @@ function artifactName(name) {
 }
 
 /**
+ * Problems every test may meet without failing: none of the SDK's or the demo's doing.
+ * A browser asks for /favicon.ico by itself.
+ */
+const ALWAYS_EXPECTED = [/Failed to load resource: the server responded with a status of 404[^\n]*\(at [^)]*\/favicon\.ico\)/];
+
+/**
  * Registers hooks that start one backend and one browser for the test file, and returns
- * `e2e(name, fn, options)`: a `node:test` test that gets `{ t, context, server, browser }`,
- * a fresh context (closed afterwards), screenshots on failure, and page errors in the
- * failure message.
+ * `e2e(name, fn, options)`: a `node:test` test that gets
+ * `{ t, context, server, browser, problems, expectProblem }`, a fresh context (closed
+ * afterwards) and screenshots on failure.
+ *
+ * Page errors (uncaught exceptions, unhandled rejections) and console.error messages — network
+ * errors the browser logs included — FAIL the test, unless it declared them expected:
+ * `expectProblem(/regexp/)` allows the problems it matches (e.g. the 401 a revocation test
+ * provokes). Each problem reads `pageerror on <page>: <message>` or
+ * `console.error on <page>: <text> (at <resource or script URL>)`.
  */
 export function suite() {
   const shared = { server: null, browser: null };
@@ -268,20 +400,29 @@ export function suite() {
         ...contextOptions,
       });
       context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+      await context.addInitScript(countFetches);
       const problems = [];
+      const expected = [...ALWAYS_EXPECTED];
       const watch = (page) => {
         page.on("pageerror", (error) => problems.push(`pageerror on ${page.url()}: ${error.message}`));
         page.on("console", (msg) => {
-          if (msg.type() === "error") problems.push(`console.error on ${page.url()}: ${msg.text()}`);
+          if (msg.type() === "error") problems.push(`console.error on ${page.url()}: ${msg.text()} (at ${msg.location().url || "?"})`);
         });
       };
       context.on("page", watch);
+      const expectProblem = (pattern) => { expected.push(pattern); };
+      const unexpected = () => problems.filter((p) => !expected.some((re) => re.test(p)));
       try {
-        await fn({ t, context, server, browser, problems });
+        await fn({ t, context, server, browser, problems, expectProblem });
+        // Late messages of what the test did (a response logged after its last step).
+        for (const page of context.pages()) await quiesce(page, { timeoutMs: 5_000 }).catch(() => {});
+        const found = unexpected();
+        if (found.length) throw new Error(`unexpected page errors (declare expected ones with expectProblem):\n${found.join("\n")}`);
       } catch (error) {
         await saveScreenshots(context, name);
-        if (problems.length && error instanceof Error) {
-          error.message += `\n--- page problems ---\n${problems.join("\n")}`;
+        const found = unexpected();
+        if (found.length && error instanceof Error && !error.message.startsWith("unexpected page errors")) {
+          error.message += `\n--- unexpected page errors ---\n${found.join("\n")}`;
         }
         throw error;
       } finally {

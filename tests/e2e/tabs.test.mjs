@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import {
-  suite, openDemo, openProbe, signIn, ends, starts, waitInPage, storageValue, uniqueUser, median, percentile, STORAGE_KEY,
+  suite, openDemo, openProbe, signIn, ends, starts, waitInPage, storageValue, uniqueUser, median, percentile, quiet, STORAGE_KEY,
 } from "./harness.mjs";
 
 const { e2e } = suite();
@@ -21,8 +21,6 @@ const countStorageEvents = (page) => page.evaluate(() => {
   window.addEventListener("storage", () => { window.__storageSeen += 1; });
 });
 
-/** Lets the pages settle: a fixed wait is the only way to observe that nothing more happens. */
-const settle = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 e2e("a second tab follows sign-in (remote start) and logout (one remote end)", async ({ context }) => {
   const a = await openDemo(context);
@@ -47,7 +45,8 @@ e2e("a second tab follows sign-in (remote start) and logout (one remote end)", a
   assert.equal(ended.reason, "logout");
   assert.equal(ended.remote, true);
   await b.locator('[data-testid="session-card"][data-state="none"]').waitFor();
-  await settle(500);
+  // Every request and storage event the logout set off has run its course in both tabs.
+  await quiet(a, b);
   assert.equal((await ends(b)).length, 1, "B ends once");
   assert.deepEqual((await ends(a)).map((e) => [e.reason, e.remote]), [["logout", false]]);
   assert.equal((await starts(b)).length, 1, "no re-adoption after the logout");
@@ -77,7 +76,7 @@ e2e("logout in A ends B once with remote: true — latency over 20 rounds", asyn
     latencies.push(ended.seenAt - loggedOutAt);
     await a.evaluate(() => window.__logout);
   }
-  await settle(300);
+  await quiet(a, b);
   const endsB = await ends(b);
   assert.equal(endsB.length, rounds, "exactly one end per round in B");
   assert.ok(endsB.every((e) => e.remote && e.reason === "logout"));
@@ -106,7 +105,7 @@ e2e("expiry reached in two tabs together: one \"expired\" each, the key removed 
     ]);
     assert.equal(endA.reason, "expired");
     assert.equal(endB.reason, "expired");
-    await settle(500);
+    await quiet(a, b, probe);
     for (const [name, page] of [["A", a], ["B", b]]) {
       const mine = (await ends(page)).filter((e) => e.sessionId === info.sessionId);
       assert.equal(mine.length, 1, `${name} ends once in round ${round + 1}`);
@@ -151,9 +150,9 @@ e2e("A replaces X with Y: B ends X \"replaced\", starts Y, and a late tombstone 
   }, [STORAGE_KEY, x.sessionId]);
   await waitInPage(a, () => window.__storageSeen >= 1);
   await waitInPage(b, () => window.__storageSeen >= 1);
-  // And a wake-up re-reads storage too.
+  // And a wake-up re-reads storage too (and may check the session with the backend).
   for (const page of [a, b]) await page.evaluate(() => window.dispatchEvent(new Event("focus")));
-  await settle(300);
+  await quiet(a, b, probe);
 
   for (const [name, page] of [["A", a], ["B", b]]) {
     const state = await page.evaluate(() => ({ active: window.keeper.isActive, sid: window.keeper.session?.sessionId }));
@@ -178,7 +177,7 @@ e2e("localStorage.clear() in another page ends the session in every tab (logout,
     assert.deepEqual([ended.reason, ended.remote], ["logout", true], `${name}: ${JSON.stringify(ended)}`);
     await page.locator('[data-testid="session-card"][data-state="none"]').waitFor();
   }
-  await settle(500);
+  await quiet(a, b, probe);
   assert.equal((await ends(a)).length, 1);
   assert.equal((await ends(b)).length, 1);
   assert.equal(await storageValue(probe), null, "nothing was written back");
@@ -197,7 +196,8 @@ e2e("no echo loops: a logout causes a bounded number of storage writes", async (
   await a.evaluate(() => window.keeper.logout());
   await endedIn(b, info.sessionId);
   await endedIn(c, info.sessionId);
-  await settle(1_000);
+  // Any echo write a tab made in answer to the logout has reached the probe by now.
+  await quiet(a, b, c, probe);
 
   const events = await probe.evaluate(() => window.__storageEvents);
   assert.ok(events.length >= 1 && events.length <= 2, `one tombstone and one removal at most: ${JSON.stringify(events)}`);
