@@ -14,6 +14,22 @@ const REQUEST_TIMEOUT_MS = 10000;
 const MAX_DELAY_MS = 2147483647; // setTimeout fires at once beyond this
 const LOG_LEVELS = ["off", "error", "warn", "info", "debug"];
 
+// The operations of the core's one entry point, `Core.call(op, a, b, c, x, y, now)`, numbered as
+// in src/browser/core.rs (`mod op`), which also says what `a`, `b`, `c`, `x` and `y` carry.
+const SNAPSHOT = 0;
+const SET_SESSION = 1;
+const SET_USER = 2;
+const CONNECT_WALLET = 3;
+const DISCONNECT_WALLET = 4;
+const LOGOUT = 5;
+const CHECK = 6;
+const STORAGE_CHANGED = 7;
+const WAKE = 8;
+const POLL = 9;
+const ANSWER_CHECK = 10;
+const ANSWER_FETCH = 11;
+const SERVER_TIME = 12;
+
 /** Every error the SDK throws or rejects with. */
 export class SessionKeeperError extends Error {
   constructor(code, message) {
@@ -288,6 +304,10 @@ function keeper(options, time) {
   }
   const core = new Core(options.environmentId, options.leewayMs, api ? options.intervalMs : 0, storage ?? undefined, options.storage === "session", now());
 
+  /** One operation of the core, at `at` (now by default); returns its JSON text. */
+  const ask = (op, a, b, c, x = 0, y = 0, at = now()) => core.call(op, a, b, c, x, y, at);
+  const expiredFlag = (answer) => (answer.expired ? "expired" : undefined);
+
   const ends = new Set();
   const starts = new Set();
   const subscribers = new Set();
@@ -338,14 +358,14 @@ function keeper(options, time) {
     if (at !== null) {
       wakeTimer = timer(() => {
         wakeTimer = null;
-        run(core.check(now()));
+        run(ask(CHECK));
       }, delay);
     }
   }
 
   function armPoll(delay) {
     clearTimeout(pollTimer);
-    pollTimer = delay === null || !visible() || !leading ? null : timer(() => run(core.poll(now())), delay);
+    pollTimer = delay === null || !visible() || !leading ? null : timer(() => run(ask(POLL)), delay);
   }
 
   // One browser, one periodic check: the visible tabs elect a leader with the Web Locks API and
@@ -363,7 +383,7 @@ function keeper(options, time) {
       .request("session-keeper:" + options.environmentId + ":checks", () => {
         if (destroyed || !visible()) return;
         leading = true;
-        run(core.check(now())); // re-arms the poll timer, now that this tab leads
+        run(ask(CHECK)); // re-arms the poll timer, now that this tab leads
         return new Promise((resolve) => (stepDown = resolve));
       })
       .catch(() => {})
@@ -401,21 +421,21 @@ function keeper(options, time) {
         queue.push({ type: "expiring", entry, sessionId, userId, expiresAt, remainingMs: Math.max(0, remainingMs) });
       } else next = Math.min(next, remainingMs - entry.before);
     }
-    if (next < Infinity) noticeTimer = timer(() => run(core.check(now())), Math.min(next, MAX_DELAY_MS));
+    if (next < Infinity) noticeTimer = timer(() => run(ask(CHECK)), Math.min(next, MAX_DELAY_MS));
   }
 
   async function check(token) {
     log(4, "checking the session with the backend");
     const answer = await send("GET", api.sdk + "/users", token);
-    if (!destroyed) run(core.answer(token, answer.status, answer.date, answer.expired, false, now()));
+    if (!destroyed) run(ask(ANSWER_CHECK, token, expiredFlag(answer), undefined, answer.status, answer.date));
   }
 
   /** The current snapshot; a read that finds the end time passed ends the session first and
    * announces it from a microtask, never from inside the read. */
   function current() {
     if (destroyed) return EMPTY;
-    if (wakeAt !== null && now() >= wakeAt) run(core.check(now()), true);
-    return (snapshot ??= deepFreeze(JSON.parse(core.snapshot())));
+    if (wakeAt !== null && now() >= wakeAt) run(ask(CHECK), true);
+    return (snapshot ??= deepFreeze(JSON.parse(ask(SNAPSHOT))));
   }
 
   function report(error) {
@@ -535,8 +555,8 @@ function keeper(options, time) {
   async function learn(response, token) {
     const answer = await answerOf(response);
     if (!destroyed) {
-      if (token) run(core.answer(token, answer.status, answer.date, answer.expired, true, now()));
-      else if (answer.date >= 0) run(core.serverTime(answer.date, now()));
+      if (token) run(ask(ANSWER_FETCH, token, expiredFlag(answer), undefined, answer.status, answer.date));
+      else if (answer.date >= 0) run(ask(SERVER_TIME, undefined, undefined, undefined, answer.date));
     }
     return response;
   }
@@ -545,10 +565,10 @@ function keeper(options, time) {
     if (destroyed) return;
     if (visible()) {
       campaign();
-      run(core.wake(online, now()));
+      run(ask(WAKE, undefined, undefined, undefined, online ? 1 : 0));
     } else {
       resign();
-      run(core.check(now()));
+      run(ask(CHECK));
     }
   }
 
@@ -566,15 +586,15 @@ function keeper(options, time) {
   if (storage && options.storage === "local") {
     on(globalThis.window, "storage", (event) => {
       if (destroyed || event.storageArea !== storage.area) return;
-      run(core.storageChanged(event.key ?? undefined, fit(event.newValue) ?? undefined, now()));
+      run(ask(STORAGE_CHANGED, event.key ?? undefined, fit(event.newValue) ?? undefined));
     });
   }
 
   campaign();
-  if (time) run(core.serverTime(time.date, time.at));
-  else if (api) serverTime(api).then((t) => t && !destroyed && run(core.serverTime(t.date, t.at)));
+  if (time) run(ask(SERVER_TIME, undefined, undefined, undefined, time.date, 0, time.at));
+  else if (api) serverTime(api).then((t) => t && !destroyed && run(ask(SERVER_TIME, undefined, undefined, undefined, t.date, 0, t.at)));
   // A restored session may have been revoked while no page was open: check it at once.
-  run(api && visible() ? core.poll(now()) : core.check(now()));
+  run(ask(api && visible() ? POLL : CHECK));
   notified = revision;
 
   function onExpiring(listener, options) {
@@ -612,32 +632,32 @@ function keeper(options, time) {
       const given = extras !== null && typeof extras === "object";
       const user = given ? userJson(extras.user) : undefined;
       const wallets = given ? walletsJson(extras.wallets) : undefined;
-      return deepFreeze(run(core.setSession(token, user, wallets, now())));
+      return deepFreeze(run(ask(SET_SESSION, token, user, wallets)));
     },
 
     setUser(user) {
       alive();
-      run(core.setUser(userJson(user) ?? "null", now()));
+      run(ask(SET_USER, userJson(user) ?? "null"));
     },
 
     connectWallet(wallet) {
       alive();
       const [address, chain, connector] = walletFields(wallet);
-      run(core.connectWallet(address, chain, connector, now()));
+      run(ask(CONNECT_WALLET, address, chain, connector));
     },
 
     disconnectWallet(address) {
       alive();
       // Not a string, or longer than any address: matches no wallet (but still needs a session).
       const usable = typeof address === "string" && address.length <= MAX_FIELD_LENGTH;
-      return run(core.disconnectWallet(usable ? address : "", now()));
+      return run(ask(DISCONNECT_WALLET, usable ? address : ""));
     },
 
     logout() {
       if (destroyed) return Promise.reject(destroyedError());
       let token;
       try {
-        token = run(core.logout(now()));
+        token = run(ask(LOGOUT));
       } catch (error) {
         return Promise.reject(error);
       }

@@ -1,10 +1,13 @@
-//! `Core`: the [`Engine`] as a wasm-bindgen class. Each method converts its arguments, calls the
-//! engine and returns the [`Outcome`](crate::engine::Outcome) as JSON text; it decides nothing.
+//! `Core`: the [`Engine`] as a wasm-bindgen class. JavaScript reaches it through one method,
+//! [`Core::call`], with an operation number and a few strings and numbers: one export, one
+//! wrapper on each side of the boundary, where a method per operation cost ≈ 2 KB gzip of
+//! generated wrappers. Each call returns the [`Outcome`](crate::engine::Outcome) as JSON text
+//! (or the snapshot); nothing is decided here.
 
 use wasm_bindgen::prelude::*;
 
 use super::storage_area::StorageArea;
-use crate::engine::{Engine, Outcome, Source};
+use crate::engine::{Engine, Source};
 use crate::keeper::{Config, Persistence};
 use crate::storage::Storage;
 use crate::{wire, Wallet};
@@ -15,6 +18,37 @@ use crate::{wire, Wallet};
 #[derive(Debug)]
 pub struct Core(Engine);
 
+/// The operations of [`Core::call`], numbered as the shell (`pkg-template/session_keeper.js`,
+/// `const Op`) numbers them. Arguments: `a`, `b`, `c` strings, `x`, `y` numbers.
+mod op {
+    /// → the snapshot.
+    pub const SNAPSHOT: u8 = 0;
+    /// `a` token, `b` user JSON, `c` wallets JSON.
+    pub const SET_SESSION: u8 = 1;
+    /// `a` user JSON.
+    pub const SET_USER: u8 = 2;
+    /// `a` address, `b` chain, `c` connector.
+    pub const CONNECT_WALLET: u8 = 3;
+    /// `a` address.
+    pub const DISCONNECT_WALLET: u8 = 4;
+    /// → the value is the ended token.
+    pub const LOGOUT: u8 = 5;
+    /// Also what an unknown number does.
+    pub const CHECK: u8 = 6;
+    /// `a` key (absent: storage cleared), `b` new value (absent: removed).
+    pub const STORAGE_CHANGED: u8 = 7;
+    /// `x` 1 when the network came back.
+    pub const WAKE: u8 = 8;
+    pub const POLL: u8 = 9;
+    /// `a` the token the request carried, `b` `"expired"` when a 401 said so, `x` status (0: no
+    /// answer), `y` the `Date` header in epoch ms (NaN: none). A session check's answer...
+    pub const ANSWER_CHECK: u8 = 10;
+    /// ... and a `keeper.fetch` answer from under `apiBaseUrl`.
+    pub const ANSWER_FETCH: u8 = 11;
+    /// `x` a server `Date` (epoch ms).
+    pub const SERVER_TIME: u8 = 12;
+}
+
 /// JavaScript numbers to epoch milliseconds (NaN and infinities to 0).
 fn ms(n: f64) -> i64 {
     if n.is_finite() {
@@ -24,14 +58,10 @@ fn ms(n: f64) -> i64 {
     }
 }
 
-fn text(outcome: &Outcome) -> String {
-    wire::outcome(outcome)
-}
-
 #[wasm_bindgen]
 impl Core {
     /// A keeper for `environment_id` on `storage` (absent: memory; `session_storage` says which
-    /// Web Storage it is). Restores a stored session; call `check` or `poll` next.
+    /// Web Storage it is). Restores a stored session; call `CHECK` or `POLL` next.
     #[wasm_bindgen(constructor)]
     pub fn new(environment_id: String, leeway_ms: f64, check_interval_ms: f64, storage: Option<StorageArea>, session_storage: bool, now: f64) -> Core {
         let persistence = if session_storage { Persistence::Session } else { Persistence::Local };
@@ -40,73 +70,60 @@ impl Core {
         Core(Engine::new(config, storage, ms(check_interval_ms), ms(now)))
     }
 
+    /// Performs operation `op` (see the `op` numbers) at `now`.
+    #[allow(clippy::too_many_arguments)] // the boundary's one entry point
+    pub fn call(&mut self, op: u8, a: Option<String>, b: Option<String>, c: Option<String>, x: f64, y: f64, now: f64) -> String {
+        let e = &mut self.0;
+        let now = ms(now);
+        let text = |s: Option<String>| s.unwrap_or_default();
+        let outcome = match op {
+            op::SNAPSHOT => return e.snapshot().to_owned(),
+            op::SET_SESSION => e.set_session(&text(a), b, c.as_deref(), now),
+            op::SET_USER => e.set_user(text(a), now),
+            op::CONNECT_WALLET => e.connect_wallet(Wallet::connected(&text(a), &text(b), &text(c)), now),
+            op::DISCONNECT_WALLET => e.disconnect_wallet(&text(a), now),
+            op::LOGOUT => e.logout(now),
+            op::STORAGE_CHANGED => e.storage_changed(a.as_deref(), b.as_deref(), now),
+            op::WAKE => e.wake(x == 1.0, now),
+            op::POLL => e.poll(now),
+            op::ANSWER_CHECK | op::ANSWER_FETCH => {
+                let status = (1.0..=999.0).contains(&x).then_some(x as u16);
+                let date = y.is_finite().then(|| ms(y));
+                let source = if op == op::ANSWER_FETCH { Source::Fetch } else { Source::Check };
+                e.answer(&text(a), status, date, b.as_deref() == Some("expired"), source, now)
+            }
+            op::SERVER_TIME => e.server_time(ms(x), now),
+            op::CHECK => e.check(now),
+            _ => e.check(now),
+        };
+        wire::outcome(&outcome)
+    }
+}
+
+/// The same operations by name, for Rust callers (the browser tests of the boundary).
+impl Core {
     /// The snapshot as JSON text.
-    pub fn snapshot(&self) -> String {
-        self.0.snapshot().to_owned()
+    pub fn snapshot(&mut self) -> String {
+        self.call(op::SNAPSHOT, None, None, None, 0.0, 0.0, 0.0)
     }
 
     /// `setSession`: the user as JSON text and the wallets as a JSON array, when given.
-    #[wasm_bindgen(js_name = setSession)]
     pub fn set_session(&mut self, token: &str, user: Option<String>, wallets: Option<String>, now: f64) -> String {
-        text(&self.0.set_session(token, user, wallets.as_deref(), ms(now)))
+        self.call(op::SET_SESSION, Some(token.to_owned()), user, wallets, 0.0, 0.0, now)
     }
 
     /// `setUser`, the user as JSON text.
-    #[wasm_bindgen(js_name = setUser)]
     pub fn set_user(&mut self, user: String, now: f64) -> String {
-        text(&self.0.set_user(user, ms(now)))
+        self.call(op::SET_USER, Some(user), None, None, 0.0, 0.0, now)
     }
 
-    /// `connectWallet`.
-    #[wasm_bindgen(js_name = connectWallet)]
-    pub fn connect_wallet(&mut self, address: &str, chain: &str, connector: &str, now: f64) -> String {
-        text(&self.0.connect_wallet(Wallet::connected(address, chain, connector), ms(now)))
-    }
-
-    /// `disconnectWallet`.
-    #[wasm_bindgen(js_name = disconnectWallet)]
-    pub fn disconnect_wallet(&mut self, address: &str, now: f64) -> String {
-        text(&self.0.disconnect_wallet(address, ms(now)))
-    }
-
-    /// `logout`: the value is the ended token, for the backend's revoke call.
+    /// `logout`: the value is the ended token.
     pub fn logout(&mut self, now: f64) -> String {
-        text(&self.0.logout(ms(now)))
+        self.call(op::LOGOUT, None, None, None, 0.0, 0.0, now)
     }
 
-    /// A timer fired or a read found the end time passed.
-    pub fn check(&mut self, now: f64) -> String {
-        text(&self.0.check(ms(now)))
-    }
-
-    /// A `storage` event of this keeper's storage area (`key` and `value` as the event has them).
-    #[wasm_bindgen(js_name = storageChanged)]
+    /// A `storage` event (`key` and `value` as the event has them).
     pub fn storage_changed(&mut self, key: Option<String>, value: Option<String>, now: f64) -> String {
-        text(&self.0.storage_changed(key.as_deref(), value.as_deref(), ms(now)))
-    }
-
-    /// The page woke up and is visible.
-    pub fn wake(&mut self, online: bool, now: f64) -> String {
-        text(&self.0.wake(online, ms(now)))
-    }
-
-    /// The revocation timer fired, or a restored session wants its first check.
-    pub fn poll(&mut self, now: f64) -> String {
-        text(&self.0.poll(ms(now)))
-    }
-
-    /// The backend's answer to a request sent with `token`: `status` 0 for no answer, `date`
-    /// NaN without a usable `Date` header; `expired` when a 401 said the token expired.
-    pub fn answer(&mut self, token: &str, status: u16, date: f64, expired: bool, from_fetch: bool, now: f64) -> String {
-        let status = (status != 0).then_some(status);
-        let date = date.is_finite().then(|| ms(date));
-        let source = if from_fetch { Source::Fetch } else { Source::Check };
-        text(&self.0.answer(token, status, date, expired, source, ms(now)))
-    }
-
-    /// A server `Date` header (epoch ms) seen outside a session check.
-    #[wasm_bindgen(js_name = serverTime)]
-    pub fn server_time(&mut self, date: f64, now: f64) -> String {
-        text(&self.0.server_time(ms(date), ms(now)))
+        self.call(op::STORAGE_CHANGED, key, value, None, 0.0, 0.0, now)
     }
 }
