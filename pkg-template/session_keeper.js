@@ -164,33 +164,26 @@ function openStorage(name) {
   } catch {
     return null; // SecurityError in sandboxed iframes and some webviews
   }
-  const code = (error) => (error?.name === "QuotaExceededError" || error?.name === "NS_ERROR_DOM_QUOTA_REACHED" ? 1 : 2);
+  // 0: done, 1: full (QuotaExceededError), 2: unusable; never an exception.
+  const attempt = (action) => {
+    try {
+      action();
+      return 0;
+    } catch (error) {
+      return error?.name === "QuotaExceededError" || error?.name === "NS_ERROR_DOM_QUOTA_REACHED" ? 1 : 2;
+    }
+  };
   return {
     area,
     get(key) {
       try {
-        const value = area.getItem(key);
-        return fit(value);
+        return fit(area.getItem(key));
       } catch {
         return false;
       }
     },
-    set(key, value) {
-      try {
-        area.setItem(key, value);
-        return 0;
-      } catch (error) {
-        return code(error);
-      }
-    },
-    remove(key) {
-      try {
-        area.removeItem(key);
-        return 0;
-      } catch (error) {
-        return code(error);
-      }
-    },
+    set: (key, value) => attempt(() => area.setItem(key, value)),
+    remove: (key) => attempt(() => area.removeItem(key)),
   };
 }
 
