@@ -46,7 +46,7 @@ impl<'a> Reader<'a> {
         found
     }
 
-    fn expect(&mut self, b: u8) -> Option<()> {
+    fn consume(&mut self, b: u8) -> Option<()> {
         self.eat(b).then_some(())
     }
 
@@ -68,25 +68,25 @@ impl<'a> Reader<'a> {
 
     /// Reads an object member by member: `member(reader, key)` must consume the value.
     pub fn object(&mut self, mut member: impl FnMut(&mut Self, String) -> Option<()>) -> Option<()> {
-        self.expect(b'{')?;
+        self.consume(b'{')?;
         if self.eat(b'}') {
             return Some(());
         }
         loop {
             self.ws();
             let key = self.string()?;
-            self.expect(b':')?;
+            self.consume(b':')?;
             member(self, key)?;
             if self.eat(b'}') {
                 return Some(());
             }
-            self.expect(b',')?;
+            self.consume(b',')?;
         }
     }
 
     /// Reads an array element by element: `element(reader)` must consume the value.
     pub fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        self.expect(b'[')?;
+        self.consume(b'[')?;
         if self.eat(b']') {
             return Some(());
         }
@@ -95,14 +95,14 @@ impl<'a> Reader<'a> {
             if self.eat(b']') {
                 return Some(());
             }
-            self.expect(b',')?;
+            self.consume(b',')?;
         }
     }
 
     /// A string, unescaped. A lone surrogate escape (`"\ud83d"`, as `JSON.stringify` writes
     /// for a cut emoji) becomes U+FFFD.
     pub fn string(&mut self) -> Option<String> {
-        self.expect(b'"')?;
+        self.consume(b'"')?;
         let mut out = String::new();
         loop {
             let start = self.pos;
@@ -280,7 +280,7 @@ impl<'a> Reader<'a> {
     fn member_key(&mut self) -> Option<()> {
         self.ws();
         self.string()?;
-        self.expect(b':')
+        self.consume(b':')
     }
 }
 
