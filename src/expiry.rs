@@ -34,6 +34,26 @@ pub fn estimate_skew(issued_at_ms: Option<i64>, device_now_ms: i64) -> i64 {
     iat.saturating_sub(device_now_ms).clamp(0, MAX_ESTIMATED_SKEW_MS)
 }
 
+/// The skew to time a token with: the server's clock from its `Date` header when one was seen
+/// (`server_skew`), else [`estimate_skew`] — and never less than the token's `iat` proves (the
+/// server's clock had reached `iat` when the token arrived), so that the header's one-second
+/// resolution cannot stretch a fresh token past its lifetime.
+///
+/// ```
+/// use session_keeper::expiry::token_skew;
+/// let now = 1_700_000_000_000;
+/// assert_eq!(token_skew(Some(-3_600_000), Some(now - 3_600_000 - 5_000), now), -3_600_000); // the Date header rules
+/// assert_eq!(token_skew(Some(-300), Some(now), now), 0); // but not below what iat proves
+/// assert_eq!(token_skew(None, Some(now + 2_000), now), 2_000);
+/// ```
+pub fn token_skew(server_skew: Option<i64>, issued_at_ms: Option<i64>, device_now_ms: i64) -> i64 {
+    let Some(server_skew) = server_skew else { return estimate_skew(issued_at_ms, device_now_ms) };
+    match issued_at_ms {
+        Some(iat) => server_skew.max(iat.saturating_sub(device_now_ms).min(MAX_ESTIMATED_SKEW_MS)),
+        None => server_skew,
+    }
+}
+
 /// Skew from an HTTP `Date` header (`server_date_ms`, whole seconds) received at
 /// `device_now_ms`. The header truncates to the second, so the server's clock was somewhere
 /// in `[date, date + 1 s)`: take the middle.

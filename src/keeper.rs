@@ -2,7 +2,7 @@
 //! and returns the events it caused; the caller (the wasm layer, or a test) delivers them.
 
 use crate::event::{Event, Notice, SessionEnd, SessionStart};
-use crate::expiry::{estimate_skew, skew_from_date};
+use crate::expiry::{skew_from_date, token_skew};
 use crate::json;
 use crate::record::{self, Ended, Parsed, Record, StoredSession};
 use crate::storage::{Storage, StorageError};
@@ -158,7 +158,7 @@ impl Keeper {
         let (skew, anchor) = match self.session.as_ref().filter(|s| s.token == token) {
             Some(current) => (current.skew_ms, current.anchor_ms),
             None => {
-                let skew = self.server_skew.unwrap_or_else(|| estimate_skew(claims.issued_at_ms, now));
+                let skew = token_skew(self.server_skew, claims.issued_at_ms, now);
                 (skew, claims.issued_at_ms.unwrap_or(now.saturating_add(skew)))
             }
         };
@@ -277,9 +277,9 @@ impl Keeper {
     /// Returns whether the session's end time moved.
     pub fn observe_server_time(&mut self, server_date_ms: i64, now: i64) -> bool {
         let leeway = self.config.leeway_ms;
-        let skew = skew_from_date(server_date_ms, now);
-        self.server_skew = Some(skew);
+        self.server_skew = Some(skew_from_date(server_date_ms, now));
         let Some(session) = self.session.as_mut() else { return false };
+        let skew = token_skew(self.server_skew, session.claims.issued_at_ms, now);
         // The header has one-second resolution: smaller differences are noise.
         if (skew - session.skew_ms).abs() <= 1_000 {
             return false;

@@ -461,3 +461,13 @@ fn a_record_with_text_after_it_is_discarded() {
     assert!(tab(&storage, T0).session().is_none(), "not JSON, so not a record");
     assert!(storage.keys().is_empty(), "and removed");
 }
+
+#[test]
+fn a_date_header_never_stretches_a_fresh_token_past_its_lifetime() {
+    // The server's Date header is whole seconds: read as the middle of its second it can put the
+    // server up to 500 ms behind the token's own iat. The iat wins: 60 s never becomes 60.4 s.
+    let mut keeper = tab(&MemoryStorage::default(), T0);
+    keeper.observe_server_time(T0 - 1_000, T0 + 100); // "the server is 600 ms behind"
+    let (info, _) = keeper.set_session(&token("s-1", T0, MINUTE), None, None, T0 + 100).unwrap();
+    assert!(info.expires_at - (T0 + 100) <= MINUTE, "{} ms left of a 60 s token", info.expires_at - (T0 + 100));
+}

@@ -187,7 +187,9 @@ btest("keeper_fetch_403_and_5xx_under_apiBaseUrl_keep_the_session_and_its_Date_h
     sk.mockFetch([200]);
     const keeper = await m.createSessionKeeper({ environmentId: env, apiBaseUrl: api, revocationCheckIntervalSeconds: 0 });
     const rec = sk.recorder(keeper, { subscribe: false });
-    const base = keeper.setSession(sk.token(env, "s-1", 2 * sk.HOUR)).expiresAt;
+    // Issued by a server whose clock is an hour behind this device's (consistent evidence: its
+    // iat and, below, its Date header agree), living three hours.
+    const base = keeper.setSession(sk.jwt(sk.claims(env, "s-1", Date.now() - sk.HOUR, 3 * sk.HOUR))).expiresAt;
     const out = { statuses: {}, base };
     for (const status of [403, 500, 502, 503, 504, 404, 429]) {
       sk.mockFetch([status]);
