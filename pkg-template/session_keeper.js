@@ -11,6 +11,7 @@ const MAX_RECORD_LENGTH = 4194304; // record::MAX_RECORD_LEN
 const MAX_FIELD_LENGTH = 1024; // wallet::MAX_FIELD_LEN
 const MAX_WALLETS = 10000; // wallet::MAX_WALLETS
 const REQUEST_TIMEOUT_MS = 10000;
+const SERVER_TIME_WAIT_MS = 3000;
 const MAX_DELAY_MS = 2147483647; // setTimeout fires at once beyond this
 const LOG_LEVELS = ["off", "error", "warn", "info", "debug"];
 
@@ -84,7 +85,11 @@ export function initSync(input) {
 /** Loads the wasm (once) and creates a keeper; with `apiBaseUrl`, learns the server's clock first. */
 export async function createSessionKeeper(options) {
   const api = apiOf(options);
-  const [, time] = await Promise.all([init(), api && serverTime(api)]);
+  const time = api ? serverTime(api) : null;
+  // A slow or unreachable API must not hold the keeper back: after SERVER_TIME_WAIT_MS it is
+  // created anyway, and the server's clock is applied whenever it arrives.
+  const waited = time && Promise.race([time, new Promise((resolve) => setTimeout(resolve, SERVER_TIME_WAIT_MS))]);
+  await Promise.all([init(), waited]);
   return new SessionKeeper(options, time);
 }
 
@@ -213,10 +218,22 @@ async function answerOf(response) {
   return { status: response.status, date: Date.parse(response.headers.get("date") ?? ""), expired };
 }
 
+/** Calls `use(value)` when `promise` settles: at once (synchronously) if it already has. */
+function settled(promise, use) {
+  if (!promise) return;
+  if ("value" in promise) use(promise.value);
+  else promise.then(use);
+}
+
 /** The server's clock: `{ date, at }` from one no-store request, or null. */
-async function serverTime(api) {
-  const { date } = await send("GET", api.sdk + "/.well-known/jwks");
-  return date >= 0 ? { date, at: now() } : null;
+function serverTime(api) {
+  // The settled value is kept on the promise, so that a keeper created after it arrived times
+  // its first session with it synchronously (see `settled`).
+  const promise = send("GET", api.sdk + "/.well-known/jwks").then(({ date }) => {
+    promise.value = date >= 0 ? { date, at: now() } : null;
+    return promise.value;
+  });
+  return promise;
 }
 
 const EMPTY = deepFreeze({ isActive: false, session: null, token: null, user: null, wallets: [], persistence: "memory" });
@@ -584,8 +601,9 @@ function keeper(options, time) {
   }
 
   campaign();
-  if (time) run(ask(SERVER_TIME, undefined, undefined, undefined, time.date, 0, time.at));
-  else if (api) serverTime(api).then((t) => t && !destroyed && run(ask(SERVER_TIME, undefined, undefined, undefined, t.date, 0, t.at)));
+  // The server's clock: from createSessionKeeper's request (usually there already), or asked now.
+  const learnTime = (t) => t && !destroyed && run(ask(SERVER_TIME, undefined, undefined, undefined, t.date, 0, t.at));
+  settled(time ?? (api && serverTime(api)), learnTime);
   // A restored session may have been revoked while no page was open: check it at once.
   run(ask(api && visible() ? POLL : CHECK));
   notified = revision;

@@ -234,3 +234,33 @@ btest("a_token_without_iat_is_capped_at_30_days_from_when_it_was_set_and_the_cap
   assert.equal(later.afterAgain, first.expiresAt);
   assert.ok(first.expiresAt - first.setAt < 31 * DAY, "never the 60 days of exp");
 });
+
+// A slow or unreachable API must not hold createSessionKeeper back for the request's 10 s
+// timeout: it resolves after a bounded wait, and the server's clock is applied when it arrives.
+btest("createSessionKeeper_does_not_wait_long_for_a_hanging_api_and_applies_its_clock_when_it_arrives", async ({ open }) => {
+  const page = await open();
+  const r = await page.evaluate(async () => {
+    const env = "env-evidence-hanging-api";
+    const realFetch = globalThis.fetch;
+    let answer;
+    // The server-time probe hangs until the test answers it: an hour behind this device.
+    globalThis.fetch = (input) =>
+      String(input).includes("/.well-known/jwks")
+        ? new Promise((resolve) => (answer = () => resolve(new Response("{}", { headers: { date: new Date(Date.now() - sk.HOUR).toUTCString() } }))))
+        : realFetch(input);
+    const started = performance.now();
+    const keeper = await m.createSessionKeeper({ environmentId: env, apiBaseUrl: location.origin + "/api/v0", revocationCheckIntervalSeconds: 0 });
+    const waited = performance.now() - started;
+    // Issued by that server (an hour behind), living three hours.
+    const before = keeper.setSession(sk.jwt(sk.claims(env, "s-hang", Date.now() - sk.HOUR, 3 * sk.HOUR))).expiresAt;
+    answer();
+    const deadline = performance.now() + 5000;
+    while (keeper.session.expiresAt === before && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const moved = keeper.session.expiresAt - before;
+    globalThis.fetch = realFetch;
+    keeper.destroy();
+    return { waited, moved };
+  });
+  assert.ok(r.waited >= 2_500 && r.waited < 6_000, `createSessionKeeper waited ${r.waited} ms for a hanging API`);
+  assert.ok(Math.abs(r.moved - 3_600_000) <= 2_000, `the late Date header moved expiresAt by ${r.moved} ms`);
+});
