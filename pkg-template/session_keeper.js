@@ -44,6 +44,9 @@ const fail = (code, message) => {
   throw new SessionKeeperError(code, message);
 };
 
+const mustBeFunction = (listener) =>
+  typeof listener === "function" || fail("invalid_argument", "invalid argument: a listener must be a function");
+
 // ---- loading ---------------------------------------------------------------------------------
 
 let loading = null;
@@ -494,14 +497,14 @@ function keeper(options, time) {
   }
 
   function listen(set, listener) {
-    if (typeof listener !== "function") fail("invalid_argument", "invalid argument: a listener must be a function");
+    mustBeFunction(listener);
     alive();
     set.add(listener);
     return () => void set.delete(listener);
   }
 
   const subscribe = (listener) => {
-    if (typeof listener !== "function") fail("invalid_argument", "invalid argument: a listener must be a function");
+    mustBeFunction(listener);
     alive();
     const subscriber = { listener, seen: revision };
     subscribers.add(subscriber);
@@ -609,7 +612,7 @@ function keeper(options, time) {
   notified = revision;
 
   function onExpiring(listener, options) {
-    if (typeof listener !== "function") fail("invalid_argument", "invalid argument: a listener must be a function");
+    mustBeFunction(listener);
     if (options !== undefined && (options === null || typeof options !== "object")) {
       fail("invalid_argument", "invalid argument: options must be an object like { beforeSeconds: 60 }");
     }

@@ -106,19 +106,18 @@ const sessionKeeper = {
   },
 };
 
+/** A peer SDK's npm package, bundled with esbuild --minify: what a cold start imports. */
+async function loadPeer(pkg, names) {
+  const entry = `export { ${names} } from "${pkg}";`;
+  const moduleUrl = `/peers/${pkg.replace(/^@/, "").replace(/\//g, "-")}.js`;
+  return { version: installedVersion(pkg), files: new Map([[moduleUrl, await bundle(entry)]]), moduleUrl, entry };
+}
+
 // ---- oidc-client-ts ------------------------------------------------------------------------
 
 const oidc = {
   id: "oidc-client-ts",
-  async load() {
-    const entry = 'export { UserManager, WebStorageStateStore } from "oidc-client-ts";';
-    return {
-      version: installedVersion("oidc-client-ts"),
-      files: new Map([["/peers/oidc-client-ts.js", await bundle(entry)]]),
-      moduleUrl: "/peers/oidc-client-ts.js",
-      entry,
-    };
-  },
+  load: () => loadPeer("oidc-client-ts", "UserManager, WebStorageStateStore"),
   // A stored user under the key UserManager reads: `oidc.user:<authority>:<client_id>`.
   seed: async (args) => {
     const authority = `${location.origin}/oidc`;
@@ -162,15 +161,7 @@ const oidc = {
 
 const supabase = {
   id: "@supabase/auth-js",
-  async load() {
-    const entry = 'export { GoTrueClient, AuthClient } from "@supabase/auth-js";';
-    return {
-      version: installedVersion("@supabase/auth-js"),
-      files: new Map([["/peers/supabase-auth-js.js", await bundle(entry)]]),
-      moduleUrl: "/peers/supabase-auth-js.js",
-      entry,
-    };
-  },
+  load: () => loadPeer("@supabase/auth-js", "GoTrueClient, AuthClient"),
   // A stored session under the configured storageKey, unexpired, so no refresh is due.
   seed: async (args) => {
     const c = args.claims;
