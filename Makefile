@@ -53,25 +53,32 @@ node_modules/.package-lock.json: package.json package-lock.json
 ## Build ---------------------------------------------------------------------------------
 pkg: tools-rust tools-node tools-nightly
 	cargo +nightly build --release --target $(WASM_TARGET) -p session-keeper --target-dir target/nightly $(NIGHTLY_FLAGS)
-	rm -rf pkg && mkdir -p pkg
+	rm -rf pkg && mkdir -p pkg target/pkg
 	cp -r pkg-template/. pkg/
+	# wasm-bindgen keeps the names for wasm-opt's --no-inline; wasm-opt strips them. The engine's
+	# operations stay functions of their own, so that a cold start compiles only the ones it runs
+	# (wasm functions are compiled on their first call).
 	wasm-bindgen --target web --out-dir pkg --out-name session_keeper_core --no-typescript \
-	  --remove-name-section --remove-producers-section $(WASM)
-	wasm-opt -Oz --strip-debug --strip-producers pkg/session_keeper_core_bg.wasm -o pkg/session_keeper_core_bg.wasm
-	# One JavaScript file for the browser (shell and wasm glue together: one request less before
-	# the wasm can be fetched), minified.
+	  --remove-producers-section $(WASM)
+	wasm-opt --no-inline='*::engine::Engine>::*' -Oz --strip-debug --strip-producers \
+	  pkg/session_keeper_core_bg.wasm -o target/pkg/session_keeper_core_bg.wasm
+	rm pkg/session_keeper_core_bg.wasm
+	# One JavaScript file for the browser, minified: the shell, wasm-bindgen's glue and the wasm
+	# itself (as hex), so that nothing is fetched after it.
+	node scripts/inline_wasm.mjs target/pkg/session_keeper_core_bg.wasm pkg/session_keeper_core_wasm.js
 	esbuild pkg/session_keeper.js --bundle --format=esm --log-level=warning --outfile=pkg/bundle.js
-	mv pkg/bundle.js pkg/session_keeper.js && rm pkg/session_keeper_core.js
+	mv pkg/bundle.js pkg/session_keeper.js && rm pkg/session_keeper_core.js pkg/session_keeper_core_wasm.js
 	for f in session_keeper.js react.js; do \
 	  terser pkg/$$f --module --compress passes=2 --mangle --keep-classnames -o pkg/$$f; done
 	version=$$(awk -F'"' '/^version = /{print $$2; exit}' Cargo.toml); \
 	  sed -i "s/\"version\": \"0.0.0-from-cargo\"/\"version\": \"$$version\"/" pkg/package.json
 	@$(MAKE) --no-print-directory size
 
-# What a browser loads (the React entry is separate and tiny): gzip -9, each file on its own.
+# What a browser loads: pkg/session_keeper.js (the React entry is separate and tiny), gzip -9;
+# the wasm inside it is shown on its own too.
 size:
-	@w=$$(gzip -9c pkg/session_keeper_core_bg.wasm | wc -c); j=$$(gzip -9c pkg/session_keeper.js | wc -c); \
-	  echo "pkg/ gzip -9: wasm $$w B + js $$j B = $$((w + j)) B (raw wasm $$(wc -c < pkg/session_keeper_core_bg.wasm) B, raw js $$(wc -c < pkg/session_keeper.js) B)"
+	@j=$$(gzip -9c pkg/session_keeper.js | wc -c); w=$$(gzip -9c target/pkg/session_keeper_core_bg.wasm | wc -c); \
+	  echo "pkg/ gzip -9: $$j B (pkg/session_keeper.js, raw $$(wc -c < pkg/session_keeper.js) B; the wasm in it: raw $$(wc -c < target/pkg/session_keeper_core_bg.wasm) B, $$w B gzip -9 as a file of its own)"
 
 SERVER := target/server/session-keeper-server
 server:

@@ -231,7 +231,7 @@ export class SessionKeeper<User = unknown> {
   destroy(): void;
 }
 
-/** What `init` accepts: where the wasm is, or the wasm itself. */
+/** What `init` accepts to load a wasm other than the one the package carries: where it is, or the wasm itself. */
 export type WasmSource =
   | string
   | URL
@@ -243,12 +243,16 @@ export type WasmSource =
 
 /**
  * Loads the wasm once (later and concurrent calls share the first load). Without an argument it
- * fetches `session_keeper_core_bg.wasm` next to this module (in Node.js: reads it from the package).
+ * compiles the wasm this module carries: no request is made.
  */
 export default function init(input?: { module_or_path?: WasmSource } | WasmSource): Promise<void>;
 
-/** Loads the wasm synchronously from bytes or a compiled module. */
-export function initSync(input: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): void;
+/**
+ * Loads the wasm synchronously: the one this module carries, or the given bytes or compiled module.
+ * Older Chromium refuses to compile more than 4 KB synchronously on a page's main thread (a
+ * `RangeError`); `init()` and `createSessionKeeper()` work everywhere.
+ */
+export function initSync(input?: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): void;
 
 /** Loads the wasm (once) and creates a keeper. */
 export function createSessionKeeper<User = unknown>(options: SessionKeeperOptions): Promise<SessionKeeper<User>>;

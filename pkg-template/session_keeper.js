@@ -4,6 +4,7 @@
 // Types and documentation: session_keeper.d.ts.
 
 import initCore, { initSync as initCoreSync, Core } from "./session_keeper_core.js";
+import WASM from "./session_keeper_core_wasm.js";
 
 const MAX_TOKEN_LENGTH = 65536; // jwt::MAX_TOKEN_LEN; longer strings never reach wasm memory
 const MAX_USER_LENGTH = 262144; // keeper::MAX_USER_JSON_LEN
@@ -52,18 +53,21 @@ const mustBeFunction = (listener) =>
 let loading = null;
 let loaded = false;
 
-/** Where the wasm is by default: next to this file (read from disk under Node.js). */
-function defaultWasm() {
-  const url = new URL("session_keeper_core_bg.wasm", import.meta.url);
-  const fs = url.protocol === "file:" && globalThis.process?.getBuiltinModule?.("fs");
-  return fs ? fs.promises.readFile(url) : url;
+/** The wasm, carried in this module as hex (see scripts/inline_wasm.mjs): no second request,
+ * nothing for a bundler or server to get right. */
+function wasmBytes() {
+  if (Uint8Array.fromHex) return Uint8Array.fromHex(WASM);
+  const bytes = new Uint8Array(WASM.length >> 1);
+  const nibble = (c) => (c & 15) + (c >> 6) * 9; // "0"–"9" and "a"–"f"
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (nibble(WASM.charCodeAt(2 * i)) << 4) | nibble(WASM.charCodeAt(2 * i + 1));
+  return bytes;
 }
 
 /** Loads the wasm once; concurrent and later calls share the first load (a failed one is retried). */
 export default function init(input) {
   if (!loading) {
-    const source = input?.module_or_path ?? input ?? defaultWasm();
-    loading = initCore({ module_or_path: source }).then(
+    const source = input?.module_or_path ?? input;
+    loading = (source === undefined ? compileCarried() : initCore({ module_or_path: source })).then(
       () => {
         loaded = true;
       },
@@ -76,10 +80,23 @@ export default function init(input) {
   return loading;
 }
 
-/** Loads the wasm synchronously from bytes or a compiled module. */
+/** The carried wasm, compiled at once where the browser allows it (a task or two sooner); older
+ * Chromium refuses to compile more than 4 KB synchronously on the main thread (a RangeError):
+ * there it is compiled in the background. Any other error (a CSP refusal) is the answer. */
+function compileCarried() {
+  const bytes = wasmBytes();
+  try {
+    initCoreSync({ module: bytes });
+    return Promise.resolve();
+  } catch (error) {
+    return error instanceof RangeError ? initCore({ module_or_path: bytes }) : Promise.reject(error);
+  }
+}
+
+/** Loads the wasm synchronously: the carried one, or the given bytes or compiled module. */
 export function initSync(input) {
   if (!loaded) {
-    initCoreSync({ module: input?.module ?? input });
+    initCoreSync({ module: input?.module ?? input ?? wasmBytes() });
     loaded = true;
     loading = Promise.resolve();
   }

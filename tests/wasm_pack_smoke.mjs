@@ -1,12 +1,13 @@
 // `wasm-pack build --target web` makes the raw core: the wasm-bindgen class `Core` (see
 // src/browser/core.rs) and its glue, not the public API. This proves that output works as the
-// core behind the hand-written shell (pkg-template/session_keeper.js): the shell and the
-// wasm-pack files are put side by side under the names the npm package uses
-// (session_keeper_core.js, session_keeper_core_bg.wasm), then a session is kept through the
-// public API in Node.js — loaded both ways: `initSync(bytes)` and `createSessionKeeper()`
-// reading the wasm next to the shell.
+// core behind the hand-written shell (pkg-template/session_keeper.js): the shell, wasm-pack's
+// glue and its wasm made into the module the shell carries (scripts/inline_wasm.mjs, as `make
+// pkg` does) are put side by side under the names `make pkg` bundles, then a session is kept
+// through the public API in Node.js — loaded both ways: `initSync(bytes)` and
+// `createSessionKeeper()` compiling the carried wasm.
 // Usage: node tests/wasm_pack_smoke.mjs <wasm-pack out dir>   (default target/wasm-pack-pkg)
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -21,12 +22,12 @@ const raw = await import(pathToFileURL(path.join(dir, "session_keeper.js")).href
 assert.deepEqual(Object.keys(raw).sort(), ["Core", "default", "initSync"], "wasm-pack's module is the raw core");
 const bytes = readFileSync(path.join(dir, "session_keeper_bg.wasm"));
 
-/** A directory laid out as the npm package's runtime files: shell + wasm-pack's glue and wasm. */
+/** A directory laid out as `make pkg` has the files before bundling: shell, glue, carried wasm. */
 function packageDir() {
   const out = mkdtempSync(path.join(tmpdir(), "session-keeper-wasm-pack-"));
   copyFileSync(shell, path.join(out, "session_keeper.js"));
   copyFileSync(path.join(dir, "session_keeper.js"), path.join(out, "session_keeper_core.js"));
-  copyFileSync(path.join(dir, "session_keeper_bg.wasm"), path.join(out, "session_keeper_core_bg.wasm"));
+  execFileSync("node", [path.join(repo, "scripts/inline_wasm.mjs"), path.join(dir, "session_keeper_bg.wasm"), path.join(out, "session_keeper_core_wasm.js")]);
   return out;
 }
 
@@ -65,7 +66,7 @@ try {
   a.initSync(bytes);
   await keepsASession(a, new a.SessionKeeper({ environmentId: "env" }));
 
-  // 2. createSessionKeeper alone: the shell reads session_keeper_core_bg.wasm next to itself.
+  // 2. createSessionKeeper alone: the shell compiles the wasm it carries.
   // (Another directory: other module instances, not yet loaded.)
   const b = await import(pathToFileURL(path.join(dirs[1], "session_keeper.js")).href);
   await keepsASession(b, await b.createSessionKeeper({ environmentId: "env" }));

@@ -141,7 +141,8 @@ btest("a_deeply_nested_record_written_by_another_tab_is_adopted_without_breaking
 
 // Before issue 10 a 200 MB token string was copied into wasm memory, which grew to 248 MiB for
 // good. The length is checked first: refused at once, and wasm memory does not grow. The wasm
-// instance's memory is observed by wrapping WebAssembly.instantiate* before the package loads.
+// instance's memory is observed by wrapping WebAssembly.instantiate* and WebAssembly.Instance
+// before the package loads.
 btest("a_200_MB_token_is_refused_with_invalid_token_without_growing_wasm_memory", async ({ open }) => {
   const page = await open({ load: false });
   const r = await page.evaluate(async () => {
@@ -155,6 +156,14 @@ btest("a_200_MB_token_is_refused_with_invalid_token_without_growing_wasm_memory"
         return result;
       };
     }
+    // ...and the synchronous way (`new WebAssembly.Instance`), which init() takes where it can.
+    WebAssembly.Instance = new Proxy(WebAssembly.Instance, {
+      construct(target, args) {
+        const instance = Reflect.construct(target, args);
+        for (const value of Object.values(instance.exports)) if (value instanceof WebAssembly.Memory) memories.push(value);
+        return instance;
+      },
+    });
     window.m = await import("/pkg/session_keeper.js");
     await m.default();
     const memoryBytes = () => memories.reduce((sum, mem) => sum + mem.buffer.byteLength, 0);

@@ -1,5 +1,6 @@
-// Loading the package: a keeper before the wasm is loaded, the SessionKeeperError class, and
-// concurrent createSessionKeeper calls sharing one load.
+// Loading the package: a keeper before the wasm is loaded, the SessionKeeperError class,
+// concurrent createSessionKeeper calls sharing one compilation of the carried wasm, and the
+// synchronous and asynchronous ways it is compiled.
 
 import assert from "node:assert/strict";
 import { suite } from "./harness.mjs";
@@ -86,25 +87,25 @@ btest("every error the SDK throws or rejects with is instanceof SessionKeeperErr
   });
 });
 
-btest("createSessionKeeper called twice concurrently loads the wasm once and both resolve", async ({ open, server }) => {
+btest("createSessionKeeper called twice concurrently compiles the wasm once, and nothing is fetched after the module", async ({ open, server }) => {
   const page = await open({ load: false });
-  const isWasm = (p) => p.startsWith("/pkg/") && p.endsWith(".wasm");
-  const hitsBefore = server.hits(isWasm);
+  const pkgHits = () => server.hits((p) => p.startsWith("/pkg/"));
+  const hitsBefore = pkgHits();
   const r = await page.evaluate(async () => {
-    // Count instantiations, however the glue does them.
-    let instantiations = 0;
-    for (const name of ["instantiate", "instantiateStreaming"]) {
+    // Count compilations, however the glue does them.
+    let compilations = 0;
+    for (const name of ["compile", "compileStreaming", "instantiate", "instantiateStreaming"]) {
       const real = WebAssembly[name];
       WebAssembly[name] = function (...args) {
-        instantiations += 1;
+        compilations += 1;
         return real.apply(this, args);
       };
     }
     const realModule = WebAssembly.Module;
-    let syncModules = 0;
-    WebAssembly.Module = new Proxy(realModule, { construct(target, args) { syncModules += 1; return new target(...args); } });
+    WebAssembly.Module = new Proxy(realModule, { construct(target, args) { compilations += 1; return new target(...args); } });
     const m = await import("/pkg/session_keeper.js");
     window.m = m;
+    const resourcesBefore = performance.getEntriesByType("resource").length;
     const [a, b] = await Promise.all([
       m.createSessionKeeper({ environmentId: "env-init-a" }),
       m.createSessionKeeper({ environmentId: "env-init-b" }),
@@ -113,21 +114,69 @@ btest("createSessionKeeper called twice concurrently loads the wasm once and bot
     a.setSession(sk.token("env-init-a", "s-a", sk.HOUR));
     b.setSession(sk.token("env-init-b", "s-b", sk.HOUR));
     const working = { a: a.session.sessionId, b: b.session.sessionId };
-    const afterConcurrent = instantiations + syncModules;
+    const afterConcurrent = compilations;
     // Later calls share the first load too.
     const c = await m.createSessionKeeper({ environmentId: "env-init-c" });
     await m.default();
-    const later = instantiations + syncModules;
-    const wasmResources = performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".wasm")).length;
+    m.initSync();
+    const later = compilations;
+    const requestsWhileLoading = performance.getEntriesByType("resource").slice(resourcesBefore).map((e) => e.name);
     a.destroy();
     b.destroy();
     c.destroy();
-    return { both, working, afterConcurrent, later, wasmResources };
+    return { both, working, afterConcurrent, later, requestsWhileLoading };
   });
   assert.deepEqual(r.both, { a: true, b: true, distinct: true });
   assert.deepEqual(r.working, { a: "s-a", b: "s-b" });
-  assert.equal(r.afterConcurrent, 1, "one instantiation for two concurrent calls");
-  assert.equal(r.later, 1, "later calls and init() reuse the first load");
-  assert.equal(r.wasmResources, 1, "the wasm was fetched once");
-  assert.equal(server.hits(isWasm) - hitsBefore, 1, "the server served the wasm once");
+  assert.equal(r.afterConcurrent, 1, "one compilation for two concurrent calls");
+  assert.equal(r.later, 1, "later calls, init() and initSync() reuse the first load");
+  assert.deepEqual(r.requestsWhileLoading, [], "the wasm travels inside the module: no request");
+  assert.equal(pkgHits() - hitsBefore, 1, "the server served the module and nothing else from the package");
+});
+
+btest("where the main thread refuses to compile the wasm synchronously (older Chromium), init compiles it in the background", async ({ open }) => {
+  const page = await open({ load: false });
+  const r = await page.evaluate(async () => {
+    // Older Chromium: `new WebAssembly.Module(bytes)` over 4 KB throws a RangeError on the main thread.
+    const realModule = WebAssembly.Module;
+    let refused = 0;
+    WebAssembly.Module = new Proxy(realModule, {
+      construct(target, args) {
+        if (args[0]?.byteLength > 4096) {
+          refused += 1;
+          throw new RangeError("WebAssembly.Compile is disallowed on the main thread, if the buffer size is larger than 4KB.");
+        }
+        return new target(...args);
+      },
+    });
+    const m = await import("/pkg/session_keeper.js");
+    let syncError = null;
+    try {
+      m.initSync();
+    } catch (e) {
+      syncError = e.name;
+    }
+    const keeper = await m.createSessionKeeper({ environmentId: "env-init-async" });
+    keeper.setSession(sk.token("env-init-async", "s-1", sk.HOUR));
+    const sessionId = keeper.session.sessionId;
+    keeper.destroy();
+    return { refused, syncError, sessionId };
+  });
+  assert.equal(r.syncError, "RangeError", "initSync() itself reports the refusal");
+  assert.equal(r.refused, 2, "initSync, then init's synchronous attempt");
+  assert.equal(r.sessionId, "s-1", "init then compiled asynchronously, and the keeper works");
+});
+
+btest("initSync() without an argument loads the carried wasm, and a keeper can be made at once", async ({ open }) => {
+  const page = await open({ load: false });
+  const r = await page.evaluate(async () => {
+    const m = await import("/pkg/session_keeper.js");
+    m.initSync();
+    const keeper = new m.SessionKeeper({ environmentId: "env-init-sync" });
+    keeper.setSession(sk.token("env-init-sync", "s-1", sk.HOUR));
+    const out = { active: keeper.isActive, sessionId: keeper.session.sessionId };
+    keeper.destroy();
+    return out;
+  });
+  assert.deepEqual(r, { active: true, sessionId: "s-1" });
 });

@@ -1,5 +1,6 @@
 // Checks in headless Chromium that a Vite app using the package (src/main.js) keeps a session:
-// the page renders before the wasm has arrived, then the keeper loads; a session is set from
+// the page renders at once, then the keeper loads (with no request of its own: the wasm is in
+// the package's JavaScript, and Vite needs no configuration for it); a session is set from
 // the page, persisted, restored after a reload and logged out; `subscribe` renders exactly once
 // per change and the snapshot keeps its identity between changes.
 //   node tests/consumer/check.mjs --dist <dist dir>   serves a `vite build` output itself
@@ -33,13 +34,10 @@ const within = (promise, ms, what) =>
 
 let origin;
 let server;
-let wasmAsset = null;
 if (mode === "--dist") {
   const dist = path.resolve(target);
   const assets = await readdir(path.join(dist, "assets"));
-  const wasmAssets = assets.filter((f) => f.endsWith(".wasm"));
-  assert.equal(wasmAssets.length, 1, `Vite emitted the wasm as one hashed asset: ${assets.join(", ")}`);
-  wasmAsset = wasmAssets[0];
+  assert.deepEqual(assets.filter((f) => f.endsWith(".wasm")), [], `no wasm asset to serve: it is inside the JavaScript (${assets.join(", ")})`);
   server = createServer(async (request, response) => {
     const url = new URL(request.url, "http://localhost");
     const file = path.join(dist, url.pathname === "/" ? "index.html" : decodeURIComponent(url.pathname));
@@ -101,33 +99,13 @@ try {
     stored: localStorage.getItem(key) !== null,
   }), KEY);
 
-  // ---- 1. first visit: the page renders while the wasm is still on its way --------------------
-  // The wasm response is held until the page has been checked, then let through.
-  let heldRequest;
-  const wasmRequested = new Promise((resolve) => { heldRequest = resolve; });
-  let releaseWasm;
-  const released = new Promise((resolve) => { releaseWasm = resolve; });
-  await page.route(/\.wasm(\?.*)?$/, async (route) => {
-    heldRequest(route.request().url());
-    await released;
-    await route.continue();
-  });
+  // ---- 1. first visit: the page renders at once ("loading…"), then the keeper's snapshot --------
   await page.goto(`${origin}/`, { waitUntil: "domcontentloaded" });
-  await within(wasmRequested, 10_000, "the page requests the wasm");
-  assert.equal(await status(), "loading…", "rendered before the wasm arrived");
-  const early = await page.evaluate(() => ({
-    renders: window.app.renders,
-    keeper: window.app.keeper,
-    signIn: document.getElementById("sign-in").disabled,
-    ready: document.body.dataset.ready ?? null,
-  }));
-  assert.deepEqual(early, { renders: [null], keeper: null, signIn: true, ready: null }, "one render (loading), no keeper yet");
+  await ready();
+  assert.equal(await page.evaluate(() => window.app.renders[0]), null, "the first render came before the keeper (loading…)");
   if (mode === "--ssr") {
     assert.equal(await page.evaluate(() => window.app.firstRender), "server", "the client took over the server-rendered page");
   }
-  releaseWasm();
-  await ready();
-  await page.unroute(/\.wasm(\?.*)?$/);
 
   // subscribe: one call at once, with the current (signed-out) snapshot.
   assert.equal(await renders(), 2);
@@ -205,15 +183,9 @@ try {
   await ready();
   assert.equal(await status(), "no session", "nothing is restored after the logout");
 
-  assert.ok(wasmResponses.length >= 1, "the wasm was fetched");
-  for (const r of wasmResponses) {
-    assert.equal(r.status, 200, JSON.stringify(r));
-    if (wasmAsset) assert.equal(new URL(r.url).pathname, `/assets/${wasmAsset}`, "from the bundle's hashed asset");
-    assert.equal(r.type, "application/wasm");
-  }
+  assert.deepEqual(wasmResponses, [], "the wasm travels inside the package's module: no .wasm request");
   assert.deepEqual(problems, [], "no page errors");
-  const wasmPath = new URL(wasmResponses[0].url).pathname;
-  console.log(`consumer check passed (${LABEL}): rendered before the wasm (${wasmPath}) arrived; a session set, persisted, ` +
+  console.log(`consumer check passed (${LABEL}): rendered before the keeper was ready, no .wasm request; a session set, persisted, ` +
     "restored after a reload and logged out; one render per change, stable snapshots");
 } finally {
   await browser.close();

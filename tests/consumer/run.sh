@@ -6,7 +6,7 @@
 #      storage, a session kept without destroy() — the script must exit by itself (10 s limit);
 #   2. `vite build`, the built dist/ served by a tiny static server, checked in headless
 #      Chromium (check.mjs);
-#   3. the `vite` dev server, with the vite.config.js the package README recommends, the same check;
+#   3. the `vite` dev server, with no configuration (Vite pre-bundles the package), the same check;
 #   4. Vite SSR (ssr-server.mjs): the package imported by a server module through ssrLoadModule
 #      without side effects, the server-rendered page taken over by the client in Chromium.
 # Run from anywhere: bash tests/consumer/run.sh
@@ -53,7 +53,7 @@ echo "packed $tarball: $(tar -tzf "$work/$tarball" | sed 's|^package/||' | sort 
 
 # A fresh app from the template, with the tarball and Vite installed.
 mkdir "$work/app"
-cp "$here/package.json" "$here/index.html" "$here/vite.config.js" "$here/tsconfig.json" \
+cp "$here/package.json" "$here/index.html" "$here/tsconfig.json" \
   "$here/node-check.mjs" "$here/ssr-server.mjs" "$work/app/"
 cp -r "$here/src" "$work/app/src"
 cd "$work/app"

@@ -40,7 +40,7 @@ export const PROBE_PATH = "/__e2e_probe__";
  * @returns {Promise<{ url: string, origin: string, stop: () => Promise<void>, output: () => string }>}
  */
 export async function startServer({ timeoutMs = 30_000 } = {}) {
-  for (const file of ["pkg/session_keeper.js", "pkg/session_keeper_core_bg.wasm"]) {
+  for (const file of ["pkg/session_keeper.js"]) {
     if (!existsSync(path.join(REPO, file))) throw new Error(`${file} is missing: run \`make pkg\` first`);
   }
   if (!existsSync(SERVER_BIN)) {

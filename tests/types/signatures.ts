@@ -33,7 +33,7 @@ type K = SessionKeeper<User>;
 assertType<Equal<typeof init, (input?: { module_or_path?: WasmSource } | WasmSource) => Promise<void>>>();
 assertType<Equal<
   typeof initSync,
-  (input: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module) => void
+  (input?: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module) => void
 >>();
 assertType<Equal<typeof createSessionKeeper, <User = unknown>(options: SessionKeeperOptions) => Promise<SessionKeeper<User>>>>();
 assertType<Equal<

@@ -190,12 +190,13 @@ assertType<Equal<Parameters<typeof init>, [input?: { module_or_path?: WasmSource
 export async function loading(bytes: Uint8Array, module: WebAssembly.Module): Promise<void> {
   const loaded: void = await init();
   void loaded;
-  await init("/assets/session_keeper_core_bg.wasm");
-  await init(new URL("session_keeper_core_bg.wasm", import.meta.url));
-  await init({ module_or_path: fetch("/session_keeper_core_bg.wasm") });
+  await init("/assets/my_core.wasm");
+  await init(new URL("my_core.wasm", import.meta.url));
+  await init({ module_or_path: fetch("/my_core.wasm") });
   await init({ module_or_path: bytes });
   await init(module);
   await init({});
+  initSync();
   initSync(bytes);
   initSync(bytes.buffer);
   initSync({ module: bytes });
@@ -205,8 +206,6 @@ export async function loading(bytes: Uint8Array, module: WebAssembly.Module): Pr
 export async function wrongLoading(bytes: Uint8Array): Promise<void> {
   // @ts-expect-error init resolves to nothing: the wasm exports are not handed out
   void (await init()).memory;
-  // @ts-expect-error initSync needs an argument
-  initSync();
   // (No probes of wrong *kinds* of source, like `initSync("/x.wasm")` or `init(42)`: lib.dom
   // declares `WebAssembly.Module` as an empty interface, so every non-null value is assignable
   // to it, and the union accepts anything. wasm-bindgen's own InitInput has the same hole.)
