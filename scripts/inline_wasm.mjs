@@ -1,8 +1,11 @@
-// Writes the wasm as a JavaScript module the shell imports: `export default "<base64>"` of the
-// wasm compressed with raw DEFLATE. The browser then loads one file instead of two (the wasm's
-// own request was a third of a cold start), and the shell inflates it with the platform's
-// DecompressionStream straight into WebAssembly's streaming compiler. Base64 of deflated bytes
-// costs almost nothing under the HTTP gzip on top (6 bits of entropy per character either way).
+// Writes the wasm as the JavaScript module the shell imports (`make pkg` bundles it into
+// pkg/session_keeper.js): `export default "<hex>"`. The browser then loads one file instead of
+// two — the wasm's own request, after the module's, was a third of a cold start — and no
+// bundler or server has a wasm file to get right.
+//
+// Why hex: each byte stays two characters, so gzip still finds the wasm's repeats (22.4 KB
+// gzip -9 as a file → 24.7 KB as hex; base64 breaks them up: 28.8 KB), it is plain ASCII that
+// every minifier leaves as it is, and browsers decode it natively (Uint8Array.fromHex).
 // Usage: node scripts/inline_wasm.mjs <in.wasm> <out.js>
 import { readFileSync, writeFileSync } from "node:fs";
 
