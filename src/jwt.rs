@@ -78,7 +78,7 @@ pub fn decode(token: &str) -> Result<Claims> {
         .map_err(|_| Error::InvalidToken("the signature is not base64url"))?;
     let header = core::str::from_utf8(&header).map_err(|_| Error::InvalidToken("the header is not UTF-8"))?;
     let mut reader = Reader::new(header);
-    if reader.object(|r, _| r.value().map(drop)).is_none() || !reader.at_end() {
+    if reader.object(&mut |r, _| r.value().map(drop)).is_none() || !reader.at_end() {
         return Err(Error::InvalidToken("the header is not a JSON object"));
     }
     let payload = core::str::from_utf8(&payload).map_err(|_| Error::InvalidToken("the payload is not UTF-8"))?;
@@ -118,7 +118,7 @@ struct RawClaims {
 fn read_claims(payload: &str) -> Option<RawClaims> {
     let mut raw = RawClaims::default();
     let mut reader = Reader::new(payload);
-    reader.object(|r, key| {
+    reader.object(&mut |r, key| {
         if r.null() {
             return Some(());
         }
@@ -141,9 +141,9 @@ fn read_claims(payload: &str) -> Option<RawClaims> {
 /// Wallets from `verified_credentials` entries with `format: "blockchain"` and an address.
 fn verified_wallets(r: &mut Reader) -> Option<Vec<Wallet>> {
     let mut wallets = Vec::new();
-    r.array(|r| {
+    r.array(&mut |r| {
         let (mut format, mut address, mut chain, mut connector) = (None, None, None, None);
-        r.object(|r, key| {
+        r.object(&mut |r, key| {
             let slot = match key.as_str() {
                 "format" => &mut format,
                 "address" => &mut address,

@@ -91,7 +91,7 @@ pub fn parse(text: &str) -> Parsed {
     let mut session = None;
     let mut ended = None;
     let mut reader = Reader::new(text);
-    let read = reader.object(|r, key| {
+    let read = reader.object(&mut |r, key| {
         match key.as_str() {
             "v" => version = Some(r.number()?),
             "session" if !r.null() => session = Some(stored_session(r)?),
@@ -121,7 +121,7 @@ pub fn parse(text: &str) -> Parsed {
 
 fn stored_session(r: &mut Reader) -> Option<StoredSession> {
     let (mut token, mut user, mut wallets, mut skew, mut anchor) = (None, None, None, None, None);
-    r.object(|r, key| {
+    r.object(&mut |r, key| {
         match key.as_str() {
             "token" => token = Some(r.string()?),
             "user" if r.null() => {}
@@ -140,7 +140,7 @@ fn stored_session(r: &mut Reader) -> Option<StoredSession> {
 
 fn tombstone(r: &mut Reader) -> Option<Ended> {
     let (mut key, mut reason, mut at) = (None, None, None);
-    r.object(|r, name| {
+    r.object(&mut |r, name| {
         match name.as_str() {
             "key" => key = Some(r.string()?),
             "reason" => reason = Some(EndReason::parse(&r.string()?)?),

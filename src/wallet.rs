@@ -70,9 +70,9 @@ pub const MAX_FIELD_LEN: usize = 1_024;
 /// long or an address empty.
 pub fn parse_list(r: &mut Reader) -> Option<Vec<Wallet>> {
     let mut list = Vec::new();
-    r.array(|r| {
+    r.array(&mut |r| {
         let (mut address, mut chain, mut connector, mut verified) = (None, String::new(), String::new(), false);
-        r.object(|r, key| {
+        r.object(&mut |r, key| {
             match key.as_str() {
                 "address" => address = Some(r.string()?),
                 "chain" => chain = r.string()?,
