@@ -60,6 +60,11 @@ pkg: tools-rust tools-node tools-nightly
 	# (wasm functions are compiled on their first call).
 	wasm-bindgen --target web --out-dir pkg --out-name session_keeper_core --no-typescript \
 	  --remove-producers-section $(WASM)
+	# The glue's fallback, `new URL("session_keeper_core_bg.wasm", import.meta.url)`, names a file
+	# the package does not ship (the shell always passes the wasm), and bundlers resolve such URLs
+	# at build time (webpack fails on a missing one): the fallback becomes an error.
+	sed -i "s|module_or_path = new URL('session_keeper_core_bg.wasm', import.meta.url);|throw new Error('session-keeper: no wasm given');|" pkg/session_keeper_core.js
+	! grep -q 'import\.meta\.url' pkg/session_keeper_core.js || { echo "the glue still refers to a wasm file next to it" >&2; exit 1; }
 	wasm-opt --no-inline='*::engine::Engine>::*' -Oz --strip-debug --strip-producers \
 	  pkg/session_keeper_core_bg.wasm -o target/pkg/session_keeper_core_bg.wasm
 	rm pkg/session_keeper_core_bg.wasm

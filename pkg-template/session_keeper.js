@@ -66,7 +66,8 @@ function wasmBytes() {
 /** Loads the wasm once; concurrent and later calls share the first load (a failed one is retried). */
 export default function init(input) {
   if (!loading) {
-    const source = input?.module_or_path ?? input;
+    // As the glue reads it: a plain object holds the options, anything else is the source.
+    const source = input != null && Object.getPrototypeOf(input) === Object.prototype ? input.module_or_path : input;
     loading = (source === undefined ? compileCarried() : initCore({ module_or_path: source })).then(
       () => {
         loaded = true;

@@ -180,3 +180,26 @@ btest("initSync() without an argument loads the carried wasm, and a keeper can b
   });
   assert.deepEqual(r, { active: true, sessionId: "s-1" });
 });
+
+btest("init({}) and init({ module_or_path: undefined }) load the carried wasm, with no request", async ({ open, server }) => {
+  const outcomes = [];
+  for (const options of ["{}", "{ module_or_path: undefined }"]) {
+    const page = await open({ load: false });
+    const before = server.hits((p) => p.startsWith("/pkg/"));
+    const r = await page.evaluate(async (options) => {
+      const m = await import("/pkg/session_keeper.js");
+      const resources = performance.getEntriesByType("resource").length;
+      await m.default(options === "{}" ? {} : { module_or_path: undefined });
+      const keeper = new m.SessionKeeper({ environmentId: "env-init-options" });
+      keeper.setSession(sk.token("env-init-options", "s-1", sk.HOUR));
+      const out = { sessionId: keeper.session.sessionId, requests: performance.getEntriesByType("resource").length - resources };
+      keeper.destroy();
+      return out;
+    }, options);
+    outcomes.push({ options, ...r, served: server.hits((p) => p.startsWith("/pkg/")) - before });
+  }
+  assert.deepEqual(outcomes, [
+    { options: "{}", sessionId: "s-1", requests: 0, served: 1 },
+    { options: "{ module_or_path: undefined }", sessionId: "s-1", requests: 0, served: 1 },
+  ]);
+});
