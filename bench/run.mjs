@@ -7,6 +7,10 @@
 //               the page with performance.now(): dynamic import → init → construct → the stored
 //               session (seeded beforehand) is readable. Median and minimum over BENCH_RUNS pages
 //               per SDK, after one discarded warm-up round; SDK order rotates every round.
+//               Each round runs every SDK once, so session-keeper is also compared with each
+//               peer round by round: the median of the paired differences and its 95 %
+//               confidence interval (distribution-free, from order statistics). An interval
+//               that lies above zero means slower in this run; one that spans zero, level.
 //   wake-ups    setTimeout/setInterval callbacks that fire during 10 idle minutes with a valid
 //               1-hour session, on Playwright's fake clock (page.clock.runFor).
 //   speed       (Node.js, session-keeper only) setSession beside jwt-decode, as the first bench did.
@@ -16,7 +20,7 @@
 // a step timed out). The shared machines are noisy: compare SDKs within one run.
 //
 // Environment:
-//   BENCH_RUNS                 fresh pages per SDK for the cold start (default 21)
+//   BENCH_RUNS                 fresh pages per SDK for the cold start (default 41)
 //   BENCH_CHROMIUM             browser executable (default /usr/bin/chromium)
 //   BENCH_PKG_DIR              session-keeper's built package (default <repo>/pkg)
 //   BENCH_SKIP_SESSION_KEEPER  1: measure the peers only (before `make pkg` exists)
@@ -36,7 +40,7 @@ import { tokenSpeed } from "./lib/speed.mjs";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const env = process.env;
-const RUNS = positiveInt(env.BENCH_RUNS, 21);
+const RUNS = positiveInt(env.BENCH_RUNS, 41);
 const WARMUP_ROUNDS = 1;
 const CHROMIUM = env.BENCH_CHROMIUM || "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -314,6 +318,7 @@ async function main() {
       error: r.error,
     });
   }
+  results.coldStartPaired = pairedComparisons(results.sdks);
   results.unexpectedServerRequests = server.unexpected;
   results.failures = failures;
 
@@ -325,6 +330,28 @@ async function main() {
     console.error(`\nbench FAILED:\n  ${failures.join("\n  ")}`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * session-keeper minus each peer, round by round (every round runs every SDK once, so sample i
+ * of each SDK comes from the same round): the median difference and a 95 % confidence interval
+ * for it from the order statistics of the differences (the sign-test interval; no assumption
+ * about the shape of the noise).
+ */
+function pairedComparisons(sdks) {
+  const own = sdks.find((s) => s.id === "session-keeper")?.coldStartMs?.samples;
+  if (!own) return [];
+  return sdks.filter((s) => s.id !== "session-keeper" && s.coldStartMs?.samples.length === own.length).map((peer) => {
+    const diffs = own.map((ms, i) => ms - peer.coldStartMs.samples[i]).sort((a, b) => a - b);
+    const n = diffs.length;
+    // Normal approximation to Binomial(n, 1/2): the k-th smallest and k-th largest differences.
+    const k = Math.max(1, Math.floor((n - 1.96 * Math.sqrt(n)) / 2));
+    return {
+      peer: peer.id, pairs: n, medianDifferenceMs: round2(median(diffs)),
+      ci95Ms: [round2(diffs[k - 1]), round2(diffs[n - k])],
+      sessionKeeperFasterInRounds: diffs.filter((d) => d < 0).length,
+    };
+  });
 }
 
 function printTable(results) {
@@ -347,6 +374,13 @@ function printTable(results) {
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`);
   for (const row of rows) console.log(line(row));
+  for (const c of results.coldStartPaired) {
+    const [lo, hi] = c.ci95Ms;
+    const verdict = lo > 0 ? "slower" : hi < 0 ? "faster" : "level (the interval spans zero)";
+    const signed = (x) => `${x > 0 ? "+" : ""}${x.toFixed(1)}`;
+    console.log(`  cold start, session-keeper − ${c.peer}, paired by round: median ${signed(c.medianDifferenceMs)} ms,`
+      + ` 95 % CI ${signed(lo)} … ${signed(hi)} ms: ${verdict}; session-keeper faster in ${c.sessionKeeperFasterInRounds} of ${c.pairs} rounds`);
+  }
   for (const s of results.sdks) {
     for (const idle of s.idle) {
       const c = idle.counts;

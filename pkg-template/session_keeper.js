@@ -403,7 +403,7 @@ function keeper(options, time) {
   // only the leader polls; the others hear its answers through storage (an end is a tombstone,
   // a clock correction a rewritten record). Hidden tabs step down. Without Web Locks (or
   // without a shared storage) every visible tab polls, as before.
-  const locks = options.storage === "local" && storage && globalThis.navigator?.locks;
+  const locks = api && options.storage === "local" && storage && globalThis.navigator?.locks;
   let leading = !locks;
   let stepDown = null;
   let campaigning = false;
