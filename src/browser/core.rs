@@ -18,8 +18,9 @@ use crate::{wire, Wallet};
 #[derive(Debug)]
 pub struct Core(Engine);
 
-/// The operations of [`Core::call`], numbered as the shell (`pkg-template/session_keeper.js`,
-/// `const Op`) numbers them. Arguments: `a`, `b`, `c` strings, `x`, `y` numbers.
+/// The operations of [`Core::call`], numbered as the shell's constants of the same names
+/// (`pkg-template/session_keeper.js`) number them. Arguments: `a`, `b`, `c` strings, `x`, `y`
+/// numbers.
 mod op {
     /// → the snapshot.
     pub const SNAPSHOT: u8 = 0;
