@@ -2,6 +2,9 @@
 //! revocation schedule, and change detection for snapshots. Pure Rust: the page's timers,
 //! listeners and `fetch` live in JavaScript, which does what the outcome says and decides
 //! nothing itself.
+//!
+//! Storage holds the truth: every call first reads the stored record and follows it
+//! ([`Keeper::check`]), then acts, so every write is conditional on what was just read.
 
 use crate::event::{Event, Notice};
 use crate::expiry::timer_delay;
@@ -33,6 +36,9 @@ pub struct Outcome {
     pub poll_in: Option<u32>,
     /// Check the session with the backend now, with this token; answer with [`Engine::answer`].
     pub request: Option<String>,
+    /// What the call wrote to storage, for the other keepers of the document (see
+    /// [`Keeper::take_told`]).
+    pub told: Option<String>,
 }
 
 /// Where an answer from the backend came from.
@@ -82,58 +88,66 @@ impl Engine {
 
     /// `setSession(token, { user, wallets })`: `user` as JSON text, `wallets` as a JSON array.
     pub fn set_session(&mut self, token: &str, user: Option<String>, wallets: Option<&str>, now: i64) -> Outcome {
+        let events = self.keeper.check(now);
         let result = parse_wallets(wallets).and_then(|wallets| {
             let (info, events) = self.keeper.set_session(token, user, wallets, now)?;
             Ok((Some(wire::session_info(&info)), events))
         });
-        self.finish(result, now)
+        self.finish(events, result, now)
     }
 
     /// `setUser(user)`, as JSON text.
     pub fn set_user(&mut self, user: String, now: i64) -> Outcome {
+        let events = self.keeper.check(now);
         let result = self.keeper.set_user(user).map(|()| (None, Vec::new()));
-        self.finish(result, now)
+        self.finish(events, result, now)
     }
 
     /// `connectWallet(wallet)`.
     pub fn connect_wallet(&mut self, wallet: Wallet, now: i64) -> Outcome {
+        let events = self.keeper.check(now);
         let result = self.keeper.connect_wallet(wallet).map(|()| (None, Vec::new()));
-        self.finish(result, now)
+        self.finish(events, result, now)
     }
 
     /// `disconnectWallet(address)`: the value is whether one was removed.
     pub fn disconnect_wallet(&mut self, address: &str, now: i64) -> Outcome {
+        let events = self.keeper.check(now);
         let result = self.keeper.disconnect_wallet(address).map(|removed| (Some(bool_text(removed)), Vec::new()));
-        self.finish(result, now)
+        self.finish(events, result, now)
     }
 
     /// `logout()`: the value is the ended session's token (for the backend's revoke call), or
-    /// `null` when there was no session.
+    /// `null` when there was no session. The session ended is the one storage holds now
+    /// (another tab may have replaced the one this keeper last saw).
     pub fn logout(&mut self, now: i64) -> Outcome {
+        let mut events = self.keeper.check(now);
         let token = self.keeper.session().map(|s| wire::string(s.token()));
-        let events = self.keeper.end(EndReason::Logout, now).into_iter().collect();
-        self.finish(Ok((token, events)), now)
+        events.extend(self.keeper.end(EndReason::Logout, now));
+        self.finish(events, Ok((token, Vec::new())), now)
     }
 
     /// Brings the session up to date (a timer fired, or a read found the end time passed).
     pub fn check(&mut self, now: i64) -> Outcome {
         let events = self.keeper.check(now);
-        self.finish(Ok((None, events)), now)
+        self.finish(events, Ok((None, Vec::new())), now)
     }
 
-    /// A `storage` event: `key` changed to `value` (`key` `None`: storage was cleared; `value`
-    /// `None`: removed). Keys other than this keeper's are ignored.
+    /// Storage changed: a `storage` event for `key` (`None`: storage was cleared) carrying
+    /// `value`, or another keeper of this document wrote (`key` `None`, `value` what it
+    /// told). Storage is read again; `value` is only a hint (see [`Keeper::storage_changed`]).
+    /// Keys other than this keeper's are ignored.
     pub fn storage_changed(&mut self, key: Option<&str>, value: Option<&str>, now: i64) -> Outcome {
         let ours = key.is_none_or(|k| k == self.keeper.storage_key());
         let events = if ours { self.keeper.storage_changed(value, now) } else { Vec::new() };
-        self.finish(Ok((None, events)), now)
+        self.finish(events, Ok((None, Vec::new())), now)
     }
 
     /// The page woke up and is visible (visibility, focus, online, pageshow): bring the
     /// session up to date and, when due, ask for a session check at once.
     pub fn wake(&mut self, online: bool, now: i64) -> Outcome {
         let events = self.keeper.check(now);
-        let mut outcome = self.finish(Ok((None, events)), now);
+        let mut outcome = self.finish(events, Ok((None, Vec::new())), now);
         if let Some(schedule) = self.schedule.as_mut() {
             if online {
                 schedule.forgive();
@@ -148,7 +162,7 @@ impl Engine {
     /// The revocation timer fired (or a restored session wants its first check): ask for a
     /// session check now, unless one is in flight.
     pub fn poll(&mut self, now: i64) -> Outcome {
-        let mut outcome = self.finish(Ok((None, Vec::new())), now);
+        let mut outcome = self.finish(Vec::new(), Ok((None, Vec::new())), now);
         self.begin_check(&mut outcome, now);
         outcome
     }
@@ -163,9 +177,10 @@ impl Engine {
     }
 
     /// What the backend said about a request sent with `token`: its status (`None`: no
-    /// answer), the `Date` header (epoch ms), and whether a 401 said the token expired. Only
-    /// the session that token belongs to can end: the answer to an older session's request
-    /// must not end a newer one.
+    /// answer), the `Date` header (epoch ms, from a response fresh from the server), and
+    /// whether a 401 said the token expired. An answer is about the token it was sent with:
+    /// it ends the session only while that session still holds that very token (not after a
+    /// refresh, not a newer session).
     pub fn answer(&mut self, token: &str, status: Option<u16>, server_date: Option<i64>, expired: bool, source: Source, now: i64) -> Outcome {
         let outcome = match (source, status) {
             (Source::Check, _) => classify(status),
@@ -179,34 +194,35 @@ impl Engine {
                 schedule.finish(outcome);
             }
         }
+        let mut events = self.keeper.check(now);
         if let Some(date) = server_date.filter(|_| status.is_some()) {
             self.keeper.observe_server_time(date, now);
         }
-        let events = match outcome {
-            CheckOutcome::Revoked => {
-                let reason = if expired { EndReason::Expired } else { EndReason::Revoked };
-                match crate::session::key_of(token) {
-                    Some(key) => self.keeper.end_session(&key, reason, now).into_iter().collect(),
-                    None => Vec::new(),
-                }
-            }
-            CheckOutcome::Valid | CheckOutcome::Failed => Vec::new(),
-        };
-        self.finish(Ok((None, events)), now)
+        if outcome == CheckOutcome::Revoked {
+            let reason = if expired { EndReason::Expired } else { EndReason::Revoked };
+            events.extend(self.keeper.end_token(token, reason, now));
+        }
+        self.finish(events, Ok((None, Vec::new())), now)
     }
 
     /// A server `Date` header (epoch ms) seen outside a session check.
     pub fn server_time(&mut self, server_date: i64, now: i64) -> Outcome {
+        let events = self.keeper.check(now);
         self.keeper.observe_server_time(server_date, now);
-        self.finish(Ok((None, Vec::new())), now)
+        self.finish(events, Ok((None, Vec::new())), now)
     }
 
     /// Completes a call: gathers notices, rebuilds the snapshot text and bumps the revision if
     /// it changed, and says when to wake up and when to check next.
-    fn finish(&mut self, result: Result<(Option<String>, Vec<Event>)>, now: i64) -> Outcome {
-        let (value, events, error) = match result {
-            Ok((value, events)) => (value, events, None),
-            Err(error) => (None, Vec::new(), Some(error)),
+    /// `events`: what reading storage found before the call acted (delivered even when the
+    /// call itself was refused).
+    fn finish(&mut self, mut events: Vec<Event>, result: Result<(Option<String>, Vec<Event>)>, now: i64) -> Outcome {
+        let (value, error) = match result {
+            Ok((value, more)) => {
+                events.extend(more);
+                (value, None)
+            }
+            Err(error) => (None, Some(error)),
         };
         let snapshot = wire::snapshot(&self.keeper);
         if snapshot != self.snapshot {
@@ -237,6 +253,7 @@ impl Engine {
             wake_in: wake_at.map(|at| timer_delay(at, now)),
             poll_in,
             request: None,
+            told: self.keeper.take_told(),
         }
     }
 }

@@ -5,10 +5,6 @@
 /// A Dynamic session lives at most 30 days; a longer `exp` is clamped to `iat + 30 days`.
 pub const MAX_LIFETIME_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
-/// The largest clock offset believed from a token's `iat` alone. Real device clocks are off by
-/// seconds, or by whole hours (wrong time zone or DST setting).
-pub const MAX_ESTIMATED_SKEW_MS: i64 = 24 * 60 * 60 * 1000;
-
 /// `setTimeout` fires at once for delays of 2^31 ms (≈24.8 days) or more, so a wake-up
 /// further away is split: wait this long, re-check, re-arm.
 pub const MAX_TIMER_DELAY_MS: i64 = 2_147_483_647;
@@ -17,8 +13,9 @@ pub const MAX_TIMER_DELAY_MS: i64 = 2_147_483_647;
 /// when there is nothing better (no server `Date` header seen yet).
 ///
 /// Only evidence counts. An `iat` in the device's future proves the device slow by at least
-/// that much (a token cannot be issued in the future), so `skew = iat - now`, capped at
-/// ±[`MAX_ESTIMATED_SKEW_MS`]. An `iat` in the past proves nothing — the token may simply be
+/// that much (a token cannot be issued in the future), so `skew = iat - now`, however large
+/// (there is no cap: a cap would give a token more life than its `exp` on the server's
+/// clock). An `iat` in the past proves nothing — the token may simply be
 /// old, or backdated by its issuer — so the skew is 0 and the token gets exactly the life its
 /// `exp` leaves on this device's clock: an expired token is never revived.
 ///
@@ -31,7 +28,7 @@ pub const MAX_TIMER_DELAY_MS: i64 = 2_147_483_647;
 /// ```
 pub fn estimate_skew(issued_at_ms: Option<i64>, device_now_ms: i64) -> i64 {
     let Some(iat) = issued_at_ms else { return 0 };
-    iat.saturating_sub(device_now_ms).clamp(0, MAX_ESTIMATED_SKEW_MS)
+    iat.saturating_sub(device_now_ms).max(0)
 }
 
 /// The skew to time a token with: the server's clock from its `Date` header when one was seen
@@ -49,19 +46,23 @@ pub fn estimate_skew(issued_at_ms: Option<i64>, device_now_ms: i64) -> i64 {
 pub fn token_skew(server_skew: Option<i64>, issued_at_ms: Option<i64>, device_now_ms: i64) -> i64 {
     let Some(server_skew) = server_skew else { return estimate_skew(issued_at_ms, device_now_ms) };
     match issued_at_ms {
-        Some(iat) => server_skew.max(iat.saturating_sub(device_now_ms).min(MAX_ESTIMATED_SKEW_MS)),
+        Some(iat) => server_skew.max(iat.saturating_sub(device_now_ms)),
         None => server_skew,
     }
 }
 
 /// Skew from an HTTP `Date` header (`server_date_ms`, whole seconds) received at
 /// `device_now_ms`. The header truncates to the second, so the server's clock was somewhere
-/// in `[date, date + 1 s)`: take the middle.
+/// in `[date, date + 1 s)`: take the middle. No cap: a device days off is timed by the
+/// server's clock all the same (the caller takes headers only from fresh responses).
+///
+/// ```
+/// use session_keeper::expiry::skew_from_date;
+/// let three_days = 3 * 86_400_000;
+/// assert_eq!(skew_from_date(1_700_000_000_000 + three_days, 1_700_000_000_500), three_days);
+/// ```
 pub fn skew_from_date(server_date_ms: i64, device_now_ms: i64) -> i64 {
-    server_date_ms
-        .saturating_add(500)
-        .saturating_sub(device_now_ms)
-        .clamp(-MAX_ESTIMATED_SKEW_MS, MAX_ESTIMATED_SKEW_MS)
+    server_date_ms.saturating_add(500).saturating_sub(device_now_ms)
 }
 
 /// The server-clock moment a session ends: `min(exp, anchor + 30 days) - leeway`, where the

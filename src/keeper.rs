@@ -7,6 +7,7 @@ use crate::json;
 use crate::record::{self, Ended, Parsed, Record, StoredSession};
 use crate::storage::{Storage, StorageError};
 use crate::jwt::{self, Claims};
+use crate::session::fnv1a;
 use crate::wallet::{MAX_FIELD_LEN, MAX_WALLETS};
 use crate::{EndReason, Error, Result, Session, SessionInfo, Wallet};
 
@@ -64,12 +65,39 @@ impl Persistence {
 pub struct Keeper {
     config: Config,
     key: String,
+    /// Kept for the keeper's whole life, even after a failure: a logout must still clear the
+    /// record this keeper left behind when it fell back to memory.
     storage: Option<Box<dyn Storage>>,
+    /// Why the session is not persisted right now (`None`: it is, or there is no storage).
+    degraded: Option<StorageError>,
     session: Option<Session>,
+    /// Whether some state of the current session is in storage (it was written, restored or
+    /// adopted). A session that never landed (storage full) is not ended by an empty storage.
+    landed: bool,
+    /// Sessions this keeper saw logged out or revoked, newest last: one of them found in
+    /// storage again was written back by a tab that had not heard of the end, and is removed,
+    /// never adopted. (A replaced session may come back: the newest write wins.)
+    gone: Vec<Gone>,
+    /// What the last calls wrote, for the keepers of this document: `Some("")` after a
+    /// write, the tombstone's text after an end. Taken by [`take_told`](Self::take_told).
+    told: Option<String>,
     notices: Vec<Notice>,
     /// Server clock minus device clock, from the last server `Date` header, if any.
     server_skew: Option<i64>,
 }
+
+/// A session that ended, as much of it as recognises a copy written back later.
+#[derive(Debug, Clone)]
+struct Gone {
+    key: String,
+    /// The token's FNV-1a hash (a token may be 64 KB; this list is kept for the page's life).
+    token: u64,
+    issued_at_ms: Option<i64>,
+    reason: EndReason,
+}
+
+/// How many logged-out or revoked sessions a keeper remembers.
+const MAX_GONE: usize = 32;
 
 impl std::fmt::Debug for Keeper {
     // Hand-written so that a debug print can never show the token.
@@ -96,16 +124,31 @@ impl Keeper {
     /// keeps everything in memory. An expired, corrupt or old-version record is removed.
     pub fn new(config: Config, storage: Option<Box<dyn Storage>>, now: i64) -> Self {
         let key = record::storage_key(&config.environment_id);
-        let mut keeper = Keeper { config, key, storage, session: None, notices: Vec::new(), server_skew: None };
+        let mut keeper = Keeper {
+            config,
+            key,
+            storage,
+            degraded: None,
+            session: None,
+            landed: false,
+            gone: Vec::new(),
+            told: None,
+            notices: Vec::new(),
+            server_skew: None,
+        };
         let value = keeper.read().unwrap_or_default();
         match keeper.load(value.as_deref()) {
-            Loaded::Session(s) if s.ends_at > now => keeper.session = Some(s),
+            Loaded::Session(s) if s.ends_at > now => {
+                keeper.session = Some(s);
+                keeper.landed = true;
+            }
             Loaded::Session(s) => keeper.clear_stored(&s.key, EndReason::Expired, now),
             // A tombstone is only meant to live for one synchronous write-remove pair; one
             // left behind (the tab died in between) is garbage.
             Loaded::Ended(_) => keeper.remove_stored(),
             Loaded::Nothing | Loaded::Newer => {}
         }
+        keeper.told = None;
         keeper
     }
 
@@ -116,7 +159,7 @@ impl Keeper {
 
     /// Where the session is kept now.
     pub fn persistence(&self) -> Persistence {
-        if self.storage.is_some() {
+        if self.storage.is_some() && self.degraded.is_none() {
             self.config.persistence
         } else {
             Persistence::Memory
@@ -133,6 +176,13 @@ impl Keeper {
         std::mem::take(&mut self.notices)
     }
 
+    /// What this keeper wrote to storage since the last call, for the other keepers of the
+    /// same document (a browser tells a document nothing of its own writes): `None` when
+    /// nothing, `Some("")` after a write, the tombstone's text after an end.
+    pub fn take_told(&mut self) -> Option<String> {
+        self.told.take()
+    }
+
     /// When the next wake-up is due (local epoch ms): the session's end, if there is one.
     pub fn next_wakeup(&self) -> Option<i64> {
         self.session.as_ref().map(|s| s.ends_at)
@@ -142,7 +192,9 @@ impl Keeper {
     /// same `sid`). `user` is the user object as JSON text and `wallets` the connected
     /// wallets; `None` keeps what the same session already had.
     ///
-    /// A different current session ends with `"replaced"`.
+    /// A different current session ends with `"replaced"`. Call [`check`](Self::check)
+    /// first (the [`Engine`](crate::engine::Engine) does), so that what another tab did
+    /// meanwhile is applied before, and the write is conditional on what storage holds.
     pub fn set_session(
         &mut self,
         token: &str,
@@ -153,6 +205,9 @@ impl Keeper {
         let claims = jwt::decode(token)?;
         self.check_environment(&claims)?;
         let user = user.map(parse_user).transpose()?;
+        if wallets.as_ref().is_some_and(|w| w.len() > MAX_WALLETS) {
+            return Err(Error::InvalidArgument("too many wallets (at most 10000)".into()));
+        }
         // Setting the very token we already hold (an app re-setting it on every page load)
         // must not re-estimate the skew from an `iat` that is no longer fresh.
         let (skew, anchor) = match self.session.as_ref().filter(|s| s.token == token) {
@@ -166,9 +221,9 @@ impl Keeper {
         if session.ends_at <= now {
             return Err(Error::TokenExpired);
         }
-        if wallets.as_ref().is_some_and(|w| w.len() > MAX_WALLETS) {
-            return Err(Error::InvalidArgument("too many wallets (at most 10000)".into()));
-        }
+        let mut events = Vec::new();
+        // The app signs this session in: it is no longer one that ended.
+        self.gone.retain(|g| g.key != session.key);
         let previous = self.session.take();
         let same = previous.as_ref().filter(|p| p.key == session.key);
         session.user = match user {
@@ -177,10 +232,10 @@ impl Keeper {
         };
         let wallets = wallets.unwrap_or_else(|| same.map(|p| p.connected.clone()).unwrap_or_default());
         session.connect_all(wallets);
-        let mut events = Vec::new();
         if same.is_none() {
+            self.landed = false;
             if let Some(previous) = previous {
-                events.push(end_event(&previous, EndReason::Replaced, false, now));
+                events.push(self.ended(previous, EndReason::Replaced, false, now));
             }
             events.push(Event::Start(SessionStart { session: session.info(), remote: false, at: now }));
         }
@@ -231,13 +286,14 @@ impl Keeper {
     pub fn end(&mut self, reason: EndReason, now: i64) -> Option<Event> {
         let session = self.session.take()?;
         self.clear_stored(&session.key, reason, now);
-        Some(end_event(&session, reason, false, now))
+        Some(self.ended(session, reason, false, now))
     }
 
-    /// Ends the session with `reason` only if it is still the session `key` — the answer to
-    /// a request made with an older session's token must not end a newer one.
-    pub fn end_session(&mut self, key: &str, reason: EndReason, now: i64) -> Option<Event> {
-        if self.session.as_ref()?.key != key {
+    /// Ends the session with `reason` only if it still holds `token` — the answer to a
+    /// request made with another token (an older session's, or this session's before a
+    /// refresh) is not about the current one.
+    pub fn end_token(&mut self, token: &str, reason: EndReason, now: i64) -> Option<Event> {
+        if self.session.as_ref()?.token != token {
             return None;
         }
         self.end(reason, now)
@@ -247,24 +303,15 @@ impl Keeper {
     /// changed it while this page slept or was frozen) and ends the session if its end
     /// time has passed. Call it on every wake-up: timer, visibility, focus, online, pageshow.
     pub fn check(&mut self, now: i64) -> Vec<Event> {
-        let mut events = Vec::new();
-        // Storage that cannot be read is not an empty storage: keep the session.
-        if let Some(value) = self.read() {
-            events.extend(self.apply_stored(value.as_deref(), now));
-        }
-        if self.session.as_ref().is_some_and(|s| s.ends_at <= now) {
-            events.extend(self.end(EndReason::Expired, now));
-        }
-        events
+        self.storage_changed(None, now)
     }
 
-    /// Applies a change another tab made to this keeper's record (a `storage` event's
-    /// `newValue`; `None` when the key was removed or storage cleared).
-    pub fn storage_changed(&mut self, new_value: Option<&str>, now: i64) -> Vec<Event> {
-        if self.storage.is_none() {
-            return Vec::new();
-        }
-        let mut events = self.apply_stored(new_value, now);
+    /// Storage changed (a `storage` event, or another keeper of this document wrote): reads
+    /// what storage holds *now* and follows it. `hint` is the value the event carried; it is
+    /// only used to learn why a session ended (a tombstone), never as the stored state — a
+    /// page back from the back-forward cache gets its missed events late, with old values.
+    pub fn storage_changed(&mut self, hint: Option<&str>, now: i64) -> Vec<Event> {
+        let mut events = self.sync(hint, now);
         // Another tab may hand over a session whose end this tab's clock has already passed.
         if self.session.as_ref().is_some_and(|s| s.ends_at <= now) {
             events.extend(self.end(EndReason::Expired, now));
@@ -289,43 +336,124 @@ impl Keeper {
         true
     }
 
+    /// Reads the stored record and follows it: the rule is that storage holds the truth and
+    /// this keeper's memory is a copy. A tombstone in `hint` naming the current session ends
+    /// it with the tombstone's reason (and its record, if one was written back).
+    fn sync(&mut self, hint: Option<&str>, now: i64) -> Vec<Event> {
+        let mut events = Vec::new();
+        if self.storage.is_none() {
+            return events;
+        }
+        if let Some(Parsed::Record(Record::Ended(ended))) = hint.map(record::parse) {
+            events.extend(self.follow(&ended, now));
+        }
+        // Storage that cannot be read is not an empty storage: keep the session.
+        if let Some(value) = self.read() {
+            events.extend(self.apply_stored(value.as_deref(), now));
+        }
+        events
+    }
+
+    /// Another keeper ended session `ended.key`: end it here too, with its reason.
+    fn follow(&mut self, ended: &Ended, now: i64) -> Option<Event> {
+        let session = self.session.take_if(|s| s.key == ended.key)?;
+        if self.stored_session_is(&session.key) == Some(true) {
+            self.remove_stored();
+        }
+        Some(self.ended(session, ended.reason, true, now))
+    }
+
     fn apply_stored(&mut self, value: Option<&str>, now: i64) -> Vec<Event> {
         let mut events = Vec::new();
         match self.load(value) {
+            Loaded::Nothing if !self.landed => {
+                // This session never reached storage (it was full): nothing was removed.
+                self.persist();
+            }
             Loaded::Nothing => {
                 if let Some(session) = self.session.take() {
                     // Gone from storage without a tombstone: removed outside the SDK (or the
                     // tombstone was missed). If its time was up anyway, that is the reason.
                     let expired = session.ends_at <= now;
                     let reason = if expired { EndReason::Expired } else { EndReason::Logout };
-                    events.push(end_event(&session, reason, !expired, now));
+                    events.push(self.ended(session, reason, !expired, now));
                 }
             }
             Loaded::Newer => {
                 if let Some(session) = self.session.take() {
-                    events.push(end_event(&session, EndReason::Replaced, true, now));
+                    events.push(self.ended(session, EndReason::Replaced, true, now));
                 }
             }
-            Loaded::Ended(ended) => {
-                if let Some(session) = self.session.take_if(|s| s.key == ended.key) {
-                    events.push(end_event(&session, ended.reason, true, now));
+            Loaded::Ended(ended) => events.extend(self.follow(&ended, now)),
+            Loaded::Session(stored) => {
+                if let Some(gone) = self.gone_copy(&stored) {
+                    // Written back by a tab that had not heard of the end. If this keeper's
+                    // session was signed in after it, that session is what was overwritten:
+                    // store it again. Otherwise the end is repeated for the others (and this
+                    // keeper's own session follows the emptied storage). Comparing the two
+                    // keeps two keepers from each rewriting their own in turn.
+                    let reason = gone.reason;
+                    let newer = |s: &Session| match (s.claims.issued_at_ms, stored.claims.issued_at_ms) {
+                        (Some(ours), Some(theirs)) => ours > theirs,
+                        _ => false,
+                    };
+                    if self.session.as_ref().is_some_and(newer) {
+                        self.persist();
+                        return events;
+                    }
+                    self.clear_stored(&stored.key, reason, now);
+                    self.landed = true; // this keeper's session was stored, then overwritten
+                    return self.apply_stored(None, now);
+                }
+                match self.session.as_mut() {
+                    // Storage is full and this keeper holds a newer state of the same session
+                    // than the one stored: keep it, and try to store it again.
+                    Some(current) if current.key == stored.key && self.degraded == Some(StorageError::Full) => {
+                        self.persist();
+                    }
+                    // The same session, updated elsewhere (user, wallets, refreshed token).
+                    Some(current) if current.key == stored.key => {
+                        *current = stored;
+                        self.landed = true;
+                    }
+                    _ => {
+                        if let Some(previous) = self.session.take() {
+                            events.push(self.ended(previous, EndReason::Replaced, true, now));
+                        }
+                        if stored.ends_at > now {
+                            events.push(Event::Start(SessionStart { session: stored.info(), remote: true, at: now }));
+                            self.session = Some(stored);
+                            self.landed = true;
+                        }
+                    }
                 }
             }
-            Loaded::Session(stored) => match self.session.as_mut() {
-                // The same session, updated elsewhere (user, wallets, refreshed token).
-                Some(current) if current.key == stored.key => *current = stored,
-                _ => {
-                    if let Some(previous) = self.session.take() {
-                        events.push(end_event(&previous, EndReason::Replaced, true, now));
-                    }
-                    if stored.ends_at > now {
-                        events.push(Event::Start(SessionStart { session: stored.info(), remote: true, at: now }));
-                        self.session = Some(stored);
-                    }
-                }
-            },
         }
         events
+    }
+
+    /// The remembered end of `stored`, if it is a copy of a session this keeper saw end: the
+    /// same session with the very token that ended, or a token issued no later.
+    fn gone_copy(&self, stored: &Session) -> Option<&Gone> {
+        let iat = stored.claims.issued_at_ms;
+        self.gone.iter().rev().find(|g| {
+            g.key == stored.key
+                && (g.token == fnv1a(&stored.token) || matches!((iat, g.issued_at_ms), (Some(s), Some(e)) if s <= e))
+        })
+    }
+
+    /// Remembers `session` as ended (if logged out or revoked) and returns its end event.
+    fn ended(&mut self, session: Session, reason: EndReason, remote: bool, at: i64) -> Event {
+        let event = end_event(&session, reason, remote, at);
+        if !matches!(reason, EndReason::Logout | EndReason::Revoked) {
+            return event;
+        }
+        if self.gone.len() >= MAX_GONE {
+            self.gone.remove(0);
+        }
+        let Session { key, token, claims, .. } = session;
+        self.gone.push(Gone { key, token: fnv1a(&token), issued_at_ms: claims.issued_at_ms, reason });
+        event
     }
 
     /// Interprets a stored value; removes what is unusable.
@@ -378,8 +506,14 @@ impl Keeper {
         result.map_err(|e| self.degrade(e)).ok()
     }
 
+    /// Writes the current session. Callers read storage first ([`sync`](Self::sync)), in the
+    /// same synchronous call, so the write is conditional on what they read.
     fn persist(&mut self) {
         let (Some(storage), Some(session)) = (&self.storage, &self.session) else { return };
+        // A write is conditional on a read: storage that cannot be read is not written either.
+        if self.degraded == Some(StorageError::Unavailable) && storage.get(&self.key).is_err() {
+            return;
+        }
         let text = record::encode(&Record::Session(StoredSession {
             token: session.token.clone(),
             user: session.user.clone(),
@@ -387,15 +521,25 @@ impl Keeper {
             skew: session.skew_ms,
             anchor: session.anchor_ms,
         }));
-        if let Err(error) = storage.set(&self.key, &text) {
-            // What is stored now is another session, or an older state of this one. An
-            // older state of the same session is harmless; another session must not be
-            // resurrected by a reload or adopted by another tab.
-            let key = session.key.clone();
-            if error == StorageError::Full && self.stored_session_is(&key) != Some(true) {
-                self.remove_stored();
+        match storage.set(&self.key, &text) {
+            Ok(()) => {
+                self.landed = true;
+                self.degraded = None;
+                self.told = Some(String::new());
             }
-            self.degrade(error);
+            Err(error) => {
+                // What is stored now is another session, or an older state of this one. An
+                // older state of the same session is harmless; another session must not be
+                // resurrected by a reload or adopted by another tab.
+                if error == StorageError::Full {
+                    let stored = storage.get(&self.key);
+                    let key = session.key.clone();
+                    if matches!(stored, Ok(Some(_))) && self.stored_session_is(&key) != Some(true) {
+                        self.remove_stored();
+                    }
+                }
+                self.degrade(error);
+            }
         }
     }
 
@@ -414,9 +558,11 @@ impl Keeper {
     /// Removes the stored record if (and only if) it still holds the session `key`, first
     /// writing a tombstone so that other tabs learn why. A record of a newer session, set
     /// by another tab meanwhile, is left alone. When storage cannot even be read, the record
-    /// is removed anyway — a session that ended must never come back with a reload — and
-    /// the keeper falls back to memory.
+    /// is removed anyway — a session that ended must never come back with a reload. This
+    /// holds whatever happened to storage before (a keeper that fell back to memory still
+    /// clears the record it left behind).
     fn clear_stored(&mut self, key: &str, reason: EndReason, now: i64) {
+        self.landed = false;
         match self.stored_session_is(key) {
             Some(true) => {}
             Some(false) => return,
@@ -430,14 +576,17 @@ impl Keeper {
         // record past it as "expired". Skipping it matters because tabs expire together, and
         // localStorage's read-then-write is not atomic across tabs: two tombstones would be two
         // writes. Removal alone is idempotent (a second removal is no change, no event).
+        let mut told = String::new();
         if reason != EndReason::Expired {
             if let Some(storage) = &self.storage {
-                let tombstone = Ended { key: key.to_owned(), reason, at: now };
+                let tombstone = record::encode(&Record::Ended(Ended { key: key.to_owned(), reason, at: now }));
                 // If the tombstone cannot be written, the plain removal still ends other tabs.
-                let _ = storage.set(&self.key, &record::encode(&Record::Ended(tombstone)));
+                let _ = storage.set(&self.key, &tombstone);
+                told = tombstone;
             }
         }
         self.remove_stored();
+        self.told = Some(told);
     }
 
     fn remove_stored(&mut self) {
@@ -445,17 +594,21 @@ impl Keeper {
             Some(storage) => storage.remove(&self.key),
             None => return,
         };
-        if let Err(error) = result {
-            self.degrade(error);
+        match result {
+            Ok(()) => self.told = Some(String::new()),
+            Err(error) => self.degrade(error),
         }
     }
 
     fn degrade(&mut self, error: StorageError) {
-        if self.storage.take().is_some() {
-            self.notices.push(match error {
-                StorageError::Full => Notice::StorageFull,
-                StorageError::Unavailable => Notice::StorageUnavailable,
-            });
+        if self.storage.is_some() && self.degraded != Some(error) {
+            if self.degraded.is_none() {
+                self.notices.push(match error {
+                    StorageError::Full => Notice::StorageFull,
+                    StorageError::Unavailable => Notice::StorageUnavailable,
+                });
+            }
+            self.degraded = Some(error);
         }
     }
 }

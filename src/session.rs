@@ -160,13 +160,8 @@ impl IdentitySet {
 }
 
 /// The 64-bit FNV-1a hash.
-fn fnv1a(text: &str) -> u64 {
+pub(crate) fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// The key of the session a token belongs to, if it is a well-formed token.
-pub(crate) fn key_of(token: &str) -> Option<String> {
-    crate::jwt::decode(token).ok().map(|claims| session_key(&claims, token))
 }
 
 /// `sid` when the token has one; otherwise a 64-bit FNV-1a hash of the whole token, so

@@ -73,7 +73,7 @@ fn push_end(out: &mut String, e: &SessionEnd) {
 }
 
 /// An outcome: `{ rev, value, error: [code, message] | null, events, notices, wakeAt, wakeIn,
-/// pollIn, request: token | null }`.
+/// pollIn, request: token | null, told: text | null }`.
 pub fn outcome(o: &Outcome) -> String {
     let mut out = String::from("{\"rev\":");
     push_int(&mut out, i64::from(o.revision));
@@ -124,10 +124,9 @@ pub fn outcome(o: &Outcome) -> String {
     push_key(&mut out, ",\"pollIn");
     push_opt_int(&mut out, o.poll_in.map(i64::from));
     push_key(&mut out, ",\"request");
-    match &o.request {
-        Some(token) => push_string(&mut out, token),
-        None => out.push_str("null"),
-    }
+    push_opt_string(&mut out, o.request.as_deref());
+    push_key(&mut out, ",\"told");
+    push_opt_string(&mut out, o.told.as_deref());
     out.push('}');
     out
 }

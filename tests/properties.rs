@@ -445,6 +445,14 @@ fn drive(initial: Option<&Stored>, leeway: i64, interval: i64, steps: &[(bool, i
             _ => None,
         };
         let tab = &mut tabs[me];
+        if matches!(call, Call::Set(..) | Call::SetSame | Call::SetUser(_) | Call::Logout | Call::Answer { .. } | Call::ServerTime(_)) {
+            // Every call reads storage first and follows it (a check), then acts: check first
+            // here, so that what follows is the call's own doing.
+            let pre = tab.engine.check(now);
+            let at = format!("step {i} (tab {me}, the check before {call:?})");
+            check_outcome(&tab.engine, &pre, &at)?;
+            tab.revision = pre.revision;
+        }
         let before_snapshot = tab.engine.snapshot().to_owned();
         let before_active = tab.engine.keeper().session().is_some();
         let before_stored = storage.get(&key);

@@ -84,15 +84,19 @@ fn a_new_session_waits_one_interval_before_its_first_check() {
 }
 
 #[test]
-fn a_revoked_answer_for_an_older_session_does_not_end_the_new_one() {
+fn a_revoked_answer_is_about_the_token_it_was_sent_with() {
     let mut keeper = tab(&MemoryStorage::default(), T0);
-    keeper.set_session(&token("old", T0, HOUR), None, None, T0).unwrap();
-    let old_key = keeper.session().unwrap().key().to_owned();
-    keeper.set_session(&token("new", T0, HOUR), None, None, T0).unwrap();
-    assert!(keeper.end_session(&old_key, EndReason::Revoked, T0).is_none());
+    let old = token("old", T0, HOUR);
+    keeper.set_session(&old, None, None, T0).unwrap();
+    let new = token("new", T0, HOUR);
+    keeper.set_session(&new, None, None, T0).unwrap();
+    assert!(keeper.end_token(&old, EndReason::Revoked, T0).is_none(), "an older session's answer");
+    // A refresh of the same session: the old token's 401 is not about the new token.
+    let refreshed = token("new", T0 + SECOND, HOUR);
+    keeper.set_session(&refreshed, None, None, T0 + SECOND).unwrap();
+    assert!(keeper.end_token(&new, EndReason::Expired, T0 + SECOND).is_none(), "the token before a refresh");
     assert!(keeper.session().is_some());
-    let key = keeper.session().unwrap().key().to_owned();
-    let ended = keeper.end_session(&key, EndReason::Revoked, T0).unwrap();
+    let ended = keeper.end_token(&refreshed, EndReason::Revoked, T0 + SECOND).unwrap();
     assert!(matches!(ended, session_keeper::Event::End(e) if e.reason == EndReason::Revoked && !e.remote));
 }
 

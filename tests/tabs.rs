@@ -4,7 +4,8 @@
 mod common;
 
 use common::*;
-use session_keeper::storage::Storage;
+use session_keeper::storage::{MemoryStorage, Storage, StorageError};
+use session_keeper::Persistence;
 use session_keeper::{EndReason, Event, Wallet};
 
 #[test]
@@ -123,7 +124,24 @@ fn corrupt_value_written_by_someone_else_ends_the_session_and_is_removed() {
     let mut browser = Browser::new(2, T0);
     browser.tabs[0].set_session(&token("s-1", T0, HOUR), None, None, T0).unwrap();
     browser.deliver(0, T0);
+    browser.storage.set("session-keeper:env-test", "{garbage").unwrap();
+    browser.storage.take_changes();
     assert_eq!(ends(&browser.tabs[1].storage_changed(Some("{garbage"), T0)), vec![(EndReason::Logout, true)]);
+    assert!(browser.storage.keys().is_empty(), "the garbage was removed");
+}
+
+#[test]
+fn an_event_is_a_hint_what_storage_holds_now_decides() {
+    // An old value arriving late (a page back from the back-forward cache gets its missed
+    // events after it re-read storage) changes nothing: storage still holds the session.
+    let mut browser = Browser::new(2, T0);
+    browser.tabs[0].set_session(&token("s-1", T0, HOUR), None, None, T0).unwrap();
+    browser.deliver(0, T0);
+    assert!(browser.tabs[1].storage_changed(None, T0).is_empty(), "a stale removal");
+    assert!(browser.tabs[1].storage_changed(Some("{garbage"), T0).is_empty(), "a stale corrupt value");
+    let other = record_of(&token("s-0", T0, HOUR));
+    assert!(browser.tabs[1].storage_changed(Some(&other), T0).is_empty(), "a stale other session");
+    assert_eq!(browser.tabs[1].session().unwrap().info().session_id.as_deref(), Some("s-1"));
 }
 
 #[test]
@@ -169,4 +187,97 @@ fn a_session_handed_over_past_its_end_here_ends_as_expired_at_once() {
     let events = browser.deliver(0, T0 + 2 * HOUR);
     assert_eq!(ends(&events[1]), vec![(EndReason::Expired, false)]);
     assert!(browser.tabs[1].session().is_none());
+}
+
+// ---- storage holds the truth (issue 16) ----------------------------------------------------
+
+#[test]
+fn logout_after_a_full_storage_still_removes_the_stored_session() {
+    let storage = MemoryStorage::default();
+    let mut keeper = tab(&storage, T0);
+    keeper.set_session(&token("s-1", T0, HOUR), None, None, T0).unwrap();
+    storage.fail_writes(Some(StorageError::Full));
+    keeper.set_user(r#"{"big":"..."}"#.into()).unwrap();
+    assert_eq!(keeper.persistence(), Persistence::Memory, "degraded");
+    assert_eq!(ends(&keeper.end(EndReason::Logout, T0).into_iter().collect::<Vec<_>>()), vec![(EndReason::Logout, false)]);
+    assert!(storage.keys().is_empty(), "the record left behind is gone: a reload restores nothing");
+    assert!(tab(&storage, T0).session().is_none());
+}
+
+#[test]
+fn a_full_storage_keeps_the_newer_state_in_memory_and_stores_it_once_there_is_room() {
+    let storage = MemoryStorage::default();
+    let mut keeper = tab(&storage, T0);
+    keeper.set_session(&token("s-1", T0, HOUR), None, None, T0).unwrap();
+    storage.fail_writes(Some(StorageError::Full));
+    keeper.set_user(r#"{"n":2}"#.into()).unwrap();
+    assert!(keeper.check(T0 + SECOND).is_empty(), "the older stored state of the same session is not adopted");
+    assert_eq!(keeper.session().unwrap().user_json(), Some(r#"{"n":2}"#));
+    storage.fail_writes(None);
+    assert!(keeper.check(T0 + 2 * SECOND).is_empty());
+    assert_eq!(keeper.persistence(), Persistence::Local, "stored again");
+    assert_eq!(tab(&storage, T0).session().unwrap().user_json(), Some(r#"{"n":2}"#));
+}
+
+#[test]
+fn a_session_that_never_reached_a_full_storage_is_not_ended_by_the_empty_storage() {
+    let storage = MemoryStorage::default();
+    storage.fail_writes(Some(StorageError::Full));
+    let mut keeper = tab(&storage, T0);
+    keeper.set_session(&token("s-1", T0, HOUR), None, None, T0).unwrap();
+    assert!(keeper.check(T0 + SECOND).is_empty());
+    assert!(keeper.session().is_some());
+}
+
+#[test]
+fn a_busy_tab_writing_back_a_logged_out_session_is_undone_by_the_tab_that_logged_out() {
+    // Tab A missed B's logout (its storage view lagged) and wrote its record again: B, which
+    // saw the session end, removes it again and says why; A follows. Nothing is restored.
+    let mut browser = Browser::new(2, T0);
+    let t1 = token("s-1", T0, HOUR);
+    browser.tabs[0].set_session(&t1, None, None, T0).unwrap();
+    browser.deliver(0, T0);
+    browser.tabs[1].end(EndReason::Logout, T0 + SECOND);
+    browser.storage.take_changes(); // A has not heard of it yet
+    browser.storage.set("session-keeper:env-test", &record_of(&t1)).unwrap(); // A's stale write
+    let events = browser.deliver(0, T0 + 2 * SECOND);
+    assert!(events[1].is_empty(), "B announces nothing twice and adopts nothing");
+    assert_eq!(ends(&events[0]), vec![(EndReason::Logout, true)], "A learns of the logout from B's tombstone");
+    assert!(browser.storage.keys().is_empty());
+    assert!(tab(&browser.storage, T0).session().is_none(), "a reload restores nothing");
+}
+
+#[test]
+fn a_tombstone_told_by_another_keeper_ends_the_session_with_its_reason() {
+    // Two keepers of one document: a browser tells a document nothing of its own writes, so
+    // the keepers tell each other what they wrote (`take_told`).
+    let storage = MemoryStorage::default();
+    let (mut a, mut b) = (tab(&storage, T0), tab(&storage, T0));
+    a.set_session(&token("s-1", T0, HOUR), None, None, T0).unwrap();
+    let told = a.take_told().unwrap();
+    assert_eq!(starts(&b.storage_changed(Some(&told), T0)), vec![(Some("s-1".into()), true)]);
+    a.end(EndReason::Revoked, T0 + SECOND);
+    let told = a.take_told().unwrap();
+    assert!(told.contains("revoked"), "the tombstone: {told}");
+    assert_eq!(ends(&b.storage_changed(Some(&told), T0 + SECOND)), vec![(EndReason::Revoked, true)]);
+    assert_eq!(b.set_user("{}".into()).unwrap_err().code(), "no_session", "B cannot write it back");
+    assert!(storage.keys().is_empty());
+}
+
+#[test]
+fn a_tombstone_ends_a_copy_of_the_session_in_another_storage() {
+    // sessionStorage is copied into a tab opened with window.open: the copy follows the
+    // opener's logout when the opener's keeper tells it.
+    let (opener, copy) = (MemoryStorage::default(), MemoryStorage::default());
+    let t1 = token("s-1", T0, HOUR);
+    let mut a = tab(&opener, T0);
+    a.set_session(&t1, None, None, T0).unwrap();
+    copy.set("session-keeper:env-test", &record_of(&t1)).unwrap();
+    let mut b = tab(&copy, T0);
+    assert!(b.session().is_some());
+    a.take_told();
+    a.end(EndReason::Logout, T0 + SECOND);
+    let told = a.take_told().unwrap();
+    assert_eq!(ends(&b.storage_changed(Some(&told), T0 + SECOND)), vec![(EndReason::Logout, true)]);
+    assert!(copy.keys().is_empty(), "the copy's record is removed too");
 }

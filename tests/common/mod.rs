@@ -125,3 +125,9 @@ impl Browser {
         events
     }
 }
+
+/// The stored record of a live session holding `token`, as a keeper writes it.
+pub fn record_of(token: &str) -> String {
+    use session_keeper::record::{encode, Record, StoredSession};
+    encode(&Record::Session(StoredSession { token: token.into(), user: None, wallets: Vec::new(), skew: 0, anchor: T0 }))
+}
