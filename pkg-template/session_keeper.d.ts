@@ -156,7 +156,8 @@ export type SessionKeeperErrorCode =
   | "no_session"
   | "destroyed"
   | "not_initialized"
-  | "busy";
+  | "busy"
+  | "wasm_blocked";
 
 /** Every error the SDK throws or rejects with: `instanceof SessionKeeperError`, with a stable `code`. */
 export class SessionKeeperError extends Error {

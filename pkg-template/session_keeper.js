@@ -74,11 +74,24 @@ export default function init(input) {
       },
       (error) => {
         loading = null;
-        throw error;
+        throw loadError(error);
       },
     );
   }
   return loading;
+}
+
+/** A page whose Content Security Policy forbids compiling WebAssembly gets each engine's own
+ * error (a CompileError or EvalError, worded differently in each): it becomes one error, with
+ * its own code and the fix. Anything else is passed on as it is. */
+function loadError(error) {
+  if (!/unsafe-eval|\bCSP\b|Content.Security.Policy/i.test(String(error?.message))) return error;
+  const blocked = new SessionKeeperError(
+    "wasm_blocked",
+    "the page's Content Security Policy does not allow WebAssembly: add 'wasm-unsafe-eval' to its script-src",
+  );
+  blocked.cause = error;
+  return blocked;
 }
 
 /** The carried wasm, compiled at once where the browser allows it (a task or two sooner); older
@@ -97,7 +110,11 @@ function compileCarried() {
 /** Loads the wasm synchronously: the carried one, or the given bytes or compiled module. */
 export function initSync(input) {
   if (!loaded) {
-    initCoreSync({ module: input?.module ?? input ?? wasmBytes() });
+    try {
+      initCoreSync({ module: input?.module ?? input ?? wasmBytes() });
+    } catch (error) {
+      throw loadError(error);
+    }
     loaded = true;
     loading = Promise.resolve();
   }
@@ -109,8 +126,13 @@ export async function createSessionKeeper(options) {
   const time = api ? serverTime(api) : null;
   // A slow or unreachable API must not hold the keeper back: after SERVER_TIME_WAIT_MS it is
   // created anyway, and the server's clock is applied whenever it arrives.
-  const waited = time && Promise.race([time, new Promise((resolve) => setTimeout(resolve, SERVER_TIME_WAIT_MS))]);
-  await Promise.all([init(), waited]);
+  let wait;
+  const waited = time && Promise.race([time, new Promise((resolve) => (wait = timer(resolve, SERVER_TIME_WAIT_MS)))]);
+  try {
+    await Promise.all([init(), waited]);
+  } finally {
+    clearTimeout(wait);
+  }
   return new SessionKeeper(options, time);
 }
 
@@ -131,13 +153,21 @@ function oneOf(options, name, allowed) {
   return value;
 }
 
-/** `{ base, sdk }` for `apiBaseUrl`, or null. */
+/** `{ origin, path, sdk }` for `apiBaseUrl` (resolved against the page, as `fetch` would), or null. */
 function apiOf(options) {
   const base = options?.apiBaseUrl;
   if (base === undefined) return null;
-  if (typeof base !== "string" || !base.trim()) invalid("apiBaseUrl must be the API root, like \"https://app.dynamicauth.com/api/v0\"");
-  const root = base.trim().replace(/\/+$/, "");
-  return { base: root, sdk: root + "/sdk/" + encodeURIComponent(options.environmentId) };
+  let url;
+  try {
+    url = base.trim() && new URL(base.trim(), globalThis.location?.href);
+  } catch {
+    // reported below
+  }
+  if (!url) {
+    invalid("apiBaseUrl must be the API root, like \"https://app.dynamicauth.com/api/v0\" (or a path on this page's origin)");
+  }
+  const path = url.pathname.replace(/\/+$/, "");
+  return { origin: url.origin, path, sdk: url.origin + path + "/sdk/" + encodeURIComponent(options.environmentId) };
 }
 
 function parseOptions(options) {
@@ -216,18 +246,32 @@ function openStorage(name) {
 /** A stored value too large to be a record is unusable: never copy it into wasm memory. */
 const fit = (value) => (value != null && value.length > MAX_RECORD_LENGTH ? "" : value);
 
-/** `{ status, date, expired }` of a request the SDK makes itself; never rejects. */
+function timer(callback, delay) {
+  const id = setTimeout(callback, delay);
+  id?.unref?.(); // Node.js: the SDK's timers never keep the process alive
+  return id;
+}
+
+/** `{ status, date, expired }` of a request the SDK makes itself (never from a cache); never
+ * rejects. Timed out with an AbortController and a timer (`AbortSignal.timeout` is missing
+ * before Safari 16). */
 async function send(method, url, token) {
   const headers = token ? { Authorization: "Bearer " + token } : {};
+  const abort = globalThis.AbortController && new AbortController();
+  const timeout = abort && timer(() => abort.abort(), REQUEST_TIMEOUT_MS);
   try {
-    const response = await fetch(url, { method, headers, cache: "no-store", signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    return await answerOf(response);
+    const response = await fetch(url, { method, headers, cache: "no-store", signal: abort?.signal });
+    return await answerOf(response, true);
   } catch {
     return { status: 0, date: NaN, expired: false };
+  } finally {
+    clearTimeout(timeout);
   }
 }
 
-async function answerOf(response) {
+/** What a response says about the session. Its `Date` is the server's clock only when the
+ * response is `fresh` from the server: a cached response's `Date` is as old as the cache entry. */
+async function answerOf(response, fresh) {
   let expired = false;
   if (response.status === 401) {
     // Dynamic's API says why: `{ "error": { "code": "token_expired" } }`.
@@ -236,7 +280,8 @@ async function answerOf(response) {
       .json()
       .then((body) => body?.error?.code === "token_expired", () => false);
   }
-  return { status: response.status, date: Date.parse(response.headers.get("date") ?? ""), expired };
+  const date = fresh && !response.headers.has("age") ? Date.parse(response.headers.get("date") ?? "") : NaN;
+  return { status: response.status, date, expired };
 }
 
 /** Calls `use(value)` when `promise` settles: at once (synchronously) if it already has. */
@@ -256,6 +301,14 @@ function serverTime(api) {
   });
   return promise;
 }
+
+/** The keepers of this document, by storage area and environment, across copies of the SDK: a
+ * browser tells a document nothing of its own storage writes, so its keepers tell each other
+ * (each keeper is a function that hears what another one wrote). */
+const documentKeepers = (globalThis[Symbol.for("session-keeper.keepers")] ??= new Map());
+
+/** Milliseconds the wall clock moved against the monotonic one (a clock corrected, or a sleep). */
+const clockOffset = () => Date.now() - (globalThis.performance?.now() ?? NaN);
 
 const EMPTY = deepFreeze({ isActive: false, session: null, token: null, user: null, wallets: [], persistence: "memory" });
 
@@ -334,6 +387,22 @@ function keeper(options, time) {
     if (!storage) log(2, options.storage + "Storage is unavailable; the session is kept in memory only");
   }
   const core = new Core(options.environmentId, options.leewayMs, api ? options.intervalMs : 0, storage ?? undefined, options.storage === "session", now());
+  // What other keepers of this document wrote since this one last read storage: read again
+  // before the next read or call, and from a microtask (for the listeners).
+  let heard = null;
+  const hear = (told) => {
+    if (heard === null) queueMicrotask(() => !destroyed && catchUp(false));
+    heard = told || heard || ""; // a tombstone says why a session ended: keep it over a later write
+  };
+  function catchUp(deferred = true) {
+    if (heard === null) return;
+    const hint = heard || undefined;
+    heard = null;
+    run(ask(STORAGE_CHANGED, undefined, hint), deferred);
+  }
+  const peersKey = options.storage + ":" + options.environmentId;
+  const peers = storage && (documentKeepers.get(peersKey) ?? documentKeepers.set(peersKey, new Set()).get(peersKey));
+  peers?.add(hear);
 
   /** One operation of the core, at `at` (now by default); returns its JSON text. */
   const ask = (op, a, b, c, x = 0, y = 0, at = now()) => core.call(op, a, b, c, x, y, at);
@@ -364,21 +433,25 @@ function keeper(options, time) {
       revision = out.rev;
       snapshot = null;
     }
+    if (out.told !== null) for (const peer of peers ?? []) peer !== hear && peer(out.told);
+    const endsAt = wakeAt;
     armWake(out.wakeAt, out.wakeIn);
     armPoll(out.pollIn);
     if (out.request) check(out.request);
-    for (const event of out.events) queue.push(event);
+    for (const event of out.events) {
+      // `beforeSeconds: 0` listeners hear of the end as it comes, just before the end itself.
+      if (event.reason === "expired") {
+        for (const entry of expiring) {
+          if (!entry.before) queue.push({ type: "expiring", entry, sessionId: event.sessionId, userId: event.userId, expiresAt: endsAt ?? event.at, remainingMs: 0 });
+        }
+      }
+      queue.push(event);
+    }
     if (expiring.size) armNotices();
     if (deferred) queueMicrotask(dispatch);
     else dispatch();
     if (out.error) fail(out.error[0], out.error[1]);
     return out.value;
-  }
-
-  function timer(callback, delay) {
-    const id = setTimeout(callback, delay);
-    id?.unref?.(); // Node.js: a keeper's timers never keep the process alive
-    return id;
   }
 
   function armWake(at, delay) {
@@ -389,6 +462,7 @@ function keeper(options, time) {
     if (at !== null) {
       wakeTimer = timer(() => {
         wakeTimer = null;
+        clockMoved();
         run(ask(CHECK));
       }, delay);
     }
@@ -403,15 +477,18 @@ function keeper(options, time) {
   // only the leader polls; the others hear its answers through storage (an end is a tombstone,
   // a clock correction a rewritten record). Hidden tabs step down. Without Web Locks (or
   // without a shared storage) every visible tab polls, as before.
-  const locks = api && options.storage === "local" && storage && globalThis.navigator?.locks;
+  // A keeper that never polls (revocationCheckIntervalSeconds: 0) does not run: it would win
+  // and leave every tab unchecked. A request still waiting is withdrawn when the keeper
+  // resigns (hidden, frozen, destroyed), so that requests never pile up.
+  const locks = api && options.intervalMs > 0 && options.storage === "local" && storage && globalThis.navigator?.locks;
   let leading = !locks;
   let stepDown = null;
-  let campaigning = false;
+  let campaigning = null;
   function campaign() {
-    if (!locks || campaigning || destroyed || !api || !visible()) return;
-    campaigning = true;
+    if (!locks || campaigning || destroyed || !visible()) return;
+    const ballot = (campaigning = new AbortController());
     locks
-      .request("session-keeper:" + options.environmentId + ":checks", () => {
+      .request("session-keeper:" + options.environmentId + ":checks", { signal: ballot.signal }, () => {
         if (destroyed || !visible()) return;
         leading = true;
         run(ask(CHECK)); // re-arms the poll timer, now that this tab leads
@@ -419,12 +496,15 @@ function keeper(options, time) {
       })
       .catch(() => {})
       .finally(() => {
-        campaigning = leading = false;
+        if (campaigning === ballot) campaigning = null;
+        leading = false;
         stepDown = null;
       });
   }
   function resign() {
     stepDown?.();
+    campaigning?.abort();
+    campaigning = null;
     if (locks) {
       leading = false;
       clearTimeout(pollTimer);
@@ -444,7 +524,7 @@ function keeper(options, time) {
     if (!session) return;
     let next = Infinity;
     for (const entry of expiring) {
-      if (entry.told === snap.token) continue;
+      if (entry.told === snap.token || !entry.before) continue;
       const remainingMs = session.expiresAt - now();
       if (remainingMs <= entry.before) {
         entry.told = snap.token;
@@ -465,6 +545,7 @@ function keeper(options, time) {
    * announces it from a microtask, never from inside the read. */
   function current() {
     if (destroyed) return EMPTY;
+    catchUp();
     if (wakeAt !== null && now() >= wakeAt) run(ask(CHECK), true);
     return (snapshot ??= deepFreeze(JSON.parse(ask(SNAPSHOT))));
   }
@@ -484,7 +565,10 @@ function keeper(options, time) {
   }
 
   /** Delivers queued events, then the new snapshot, each listener in its own try. A listener's
-   * own calls only queue; the outermost dispatch delivers everything, in order. */
+   * own calls only queue; the outermost dispatch delivers everything, in order. Each delivery
+   * goes to the listeners registered when it starts, less those removed before their turn;
+   * a subscriber that changes the state stops the round, and a new one delivers the newer
+   * snapshot to everyone who has not seen it. */
   function dispatch() {
     if (dispatching) return;
     dispatching = true;
@@ -497,13 +581,17 @@ function keeper(options, time) {
           const payload = Object.freeze(fields);
           // A notice goes to its one listener, unless it unsubscribed since the notice was queued.
           if (entry) expiring.has(entry) && call(entry.listener, payload);
-          else for (const each of [...(type === "end" ? ends : starts)]) call(each, payload);
+          else {
+            const set = type === "end" ? ends : starts;
+            for (const each of [...set]) set.has(each) && call(each, payload);
+          }
         } else if (notified !== revision) {
-          notified = revision;
           const snap = current();
+          const rev = (notified = revision);
           for (const subscriber of [...subscribers]) {
-            if (subscriber.seen !== revision) {
-              subscriber.seen = revision;
+            if (revision !== rev || queue.length) break;
+            if (subscriber.seen !== rev && subscribers.has(subscriber)) {
+              subscriber.seen = rev;
               call(subscriber.listener, snap);
             }
           }
@@ -524,10 +612,21 @@ function keeper(options, time) {
   const subscribe = (listener) => {
     mustBeFunction(listener);
     alive();
+    const snap = current();
     const subscriber = { listener, seen: revision };
     subscribers.add(subscriber);
-    call(listener, current());
-    subscriber.seen = revision;
+    // What the first call causes is delivered from a microtask, not inside it (nor inside
+    // subscribe, which is a read).
+    const outer = !dispatching;
+    dispatching = true;
+    try {
+      call(listener, snap);
+    } finally {
+      if (outer) {
+        dispatching = false;
+        queueMicrotask(dispatch);
+      }
+    }
     return () => void subscribers.delete(subscriber);
   };
 
@@ -578,13 +677,19 @@ function keeper(options, time) {
     return origin === globalThis.location?.origin || underApi(url) || tokenOrigins.includes(origin);
   }
 
-  /** Under the API root at a path boundary (`…/api/v01` and `…:80801` are not). */
-  const underApi = (url) => !!api && url.startsWith(api.base) && /^([/?#]|$)/.test(url.slice(api.base.length));
+  /** Under the API root (same origin, and its path or below: `…/api/v01` is not). */
+  function underApi(url) {
+    if (!api) return false;
+    const { origin, pathname } = new URL(url);
+    return origin === api.origin && (pathname === api.path || pathname.startsWith(api.path + "/"));
+  }
 
-  /** Applies what an auth API response says (a 401 ends the session `token` belongs to; the
-   * `Date` header times sessions), then hands the response on. */
-  async function learn(response, token) {
-    const answer = await answerOf(response);
+  /** Applies what an auth API response to `request` says (a 401 ends the session while it
+   * still holds `token`, the token the request carried; the `Date` header of a response fresh
+   * from the server times sessions), then hands the response on. */
+  async function learn(response, token, request) {
+    const fresh = /^(no-store|reload|no-cache)$/.test(request.cache) || /no-store/i.test(response.headers.get("cache-control") ?? "");
+    const answer = await answerOf(response, fresh);
     if (!destroyed) {
       if (token) run(ask(ANSWER_FETCH, token, expiredFlag(answer), undefined, answer.status, answer.date));
       else if (answer.date >= 0) run(ask(SERVER_TIME, undefined, undefined, undefined, answer.date));
@@ -592,8 +697,20 @@ function keeper(options, time) {
     return response;
   }
 
+  // A wall clock moved against the monotonic one (corrected by the user or the network, or
+  // the device slept): the skew learned before may be wrong now; ask the server's clock again.
+  let offset = clockOffset();
+  function clockMoved() {
+    const moved = clockOffset();
+    if (Math.abs(moved - offset) > 2000) {
+      offset = moved;
+      if (api) settled(serverTime(api), learnTime);
+    }
+  }
+
   function onPage(online) {
     if (destroyed) return;
+    clockMoved();
     if (visible()) {
       campaign();
       run(ask(WAKE, undefined, undefined, undefined, online ? 1 : 0));
@@ -612,6 +729,7 @@ function keeper(options, time) {
   // from the back-forward cache missed every storage event: re-check on each of these.
   on(globalThis.window, "focus", () => onPage(false));
   on(globalThis.window, "pageshow", () => onPage(false));
+  on(globalThis.window, "pagehide", () => resign()); // a page in the back-forward cache holds no lock
   on(globalThis.window, "online", () => onPage(true));
   on(globalThis.document, "visibilitychange", () => onPage(false));
   if (storage && options.storage === "local") {
@@ -659,6 +777,7 @@ function keeper(options, time) {
 
     setSession(token, extras) {
       alive();
+      catchUp();
       if (typeof token !== "string") fail("invalid_token", "invalid token: the token must be a string");
       if (token.length > MAX_TOKEN_LENGTH) fail("invalid_token", "invalid token: token is too long");
       const given = extras !== null && typeof extras === "object";
@@ -669,17 +788,20 @@ function keeper(options, time) {
 
     setUser(user) {
       alive();
+      catchUp();
       run(ask(SET_USER, userJson(user) ?? "null"));
     },
 
     connectWallet(wallet) {
       alive();
+      catchUp();
       const [address, chain, connector] = walletFields(wallet);
       run(ask(CONNECT_WALLET, address, chain, connector));
     },
 
     disconnectWallet(address) {
       alive();
+      catchUp();
       // Not a string, or longer than any address: matches no wallet (but still needs a session).
       const usable = typeof address === "string" && address.length <= MAX_FIELD_LENGTH;
       return run(ask(DISCONNECT_WALLET, usable ? address : ""));
@@ -689,6 +811,7 @@ function keeper(options, time) {
       if (destroyed) return Promise.reject(destroyedError());
       let token;
       try {
+        catchUp();
         token = run(ask(LOGOUT));
       } catch (error) {
         return Promise.reject(error);
@@ -697,6 +820,7 @@ function keeper(options, time) {
     },
 
     fetch(input, init) {
+      if (destroyed) return Promise.reject(destroyedError());
       return new Promise((resolve) => {
         // Exactly what fetch() does with its arguments (URL resolution, errors), as a promise.
         const request = new Request(input, init);
@@ -706,13 +830,14 @@ function keeper(options, time) {
         const sent = fetch(request);
         // An answer from the auth API is about the session: apply it before the caller sees
         // the response, so that after a 401 `keeper.isActive` is already false.
-        resolve(underApi(request.url) ? sent.then((response) => learn(response, carries && token)) : sent);
+        resolve(underApi(request.url) ? sent.then((response) => learn(response, carries && token, request)) : sent);
       });
     },
 
     destroy() {
       if (destroyed) return;
       destroyed = true;
+      peers?.delete(hear);
       resign();
       clearTimeout(wakeTimer);
       clearTimeout(pollTimer);

@@ -40,8 +40,10 @@ async function recordRequests(page, { status = () => 200 } = {}) {
 // Before issue 10, keeper.fetch(null), (undefined) and (123) requested the current page with the
 // bearer token, and an input whose toString throws threw synchronously.
 btest("keeper_fetch_resolves_urls_and_fails_exactly_as_fetch_does_for_every_input", async ({ open, expectProblem }) => {
-  // Chromium logs the unsupported scheme as a console error, for fetch and keeper.fetch alike.
+  // Chromium logs the unsupported scheme as a console error, for fetch and keeper.fetch alike;
+  // Firefox as a CORS error about the same URL.
   expectProblem(/URL scheme "ftp" is not supported/);
+  expectProblem(/^pageerror: Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ftp:\/\/127\.0\.0\.1\/x\. \(Reason: CORS request not http\)\.$/);
   const page = await open({ load: false });
   const seen = await recordRequests(page);
   // A page in a directory, so that relative inputs resolve somewhere telling.
@@ -177,8 +179,9 @@ btest("keeper_fetch_sends_the_token_to_the_page_origin_apiBaseUrl_and_tokenOrigi
 });
 
 // keeper.fetch responses from under apiBaseUrl count as checks: only a 401 is about the token
-// (another endpoint's 403 may be about the request), 5xx are unknown, and the Date header times
-// the session.
+// (another endpoint's 403 may be about the request), 5xx are unknown, and the Date header of a
+// response fresh from the server (the request bypassed the HTTP cache, or the response says
+// no-store, and no Age header) times the session.
 btest("keeper_fetch_403_and_5xx_under_apiBaseUrl_keep_the_session_and_its_Date_header_moves_expiresAt", async ({ open }) => {
   const page = await open();
   const r = await page.evaluate(async (api) => {
@@ -199,13 +202,19 @@ btest("keeper_fetch_403_and_5xx_under_apiBaseUrl_keep_the_session_and_its_Date_h
     }
     // The server's clock is an hour behind this device's: the session ends an hour later on
     // this device's clock (its exp is on the server's clock).
+    // A response that may have come from the HTTP cache (default cache mode, no `no-store`)
+    // moves nothing: its Date is as old as the cache entry.
     sk.mockFetch([200], -sk.HOUR);
     await keeper.fetch(`${api}/sdk/${env}/users`);
+    await sk.settle();
+    out.cachedMovedBy = keeper.session.expiresAt - base;
+    // One that bypassed the cache does.
+    await keeper.fetch(`${api}/sdk/${env}/users`, { cache: "no-store" });
     await sk.settle();
     out.movedBy = keeper.session.expiresAt - base;
     // A Date header on a 503 counts as well: back to this device's time.
     sk.mockFetch([503], 0);
-    await keeper.fetch(`${api}/sdk/${env}/users`);
+    await keeper.fetch(`${api}/sdk/${env}/users`, { cache: "reload" });
     await sk.settle();
     out.movedBackBy = keeper.session.expiresAt - base;
     out.ends = rec.ends.map((e) => e.reason);
@@ -220,6 +229,7 @@ btest("keeper_fetch_403_and_5xx_under_apiBaseUrl_keep_the_session_and_its_Date_h
     assert.equal(seen.ends, 0, `${status}: no end event`);
     assert.ok(Math.abs(seen.moved) <= 2_000, `${status}: a Date header on this device's time moves nothing (${seen.moved} ms)`);
   }
+  assert.ok(Math.abs(r.cachedMovedBy) <= 2_000, `a response that may be cached moved expiresAt by ${r.cachedMovedBy} ms`);
   assert.ok(Math.abs(r.movedBy - HOUR) <= 2_000, `the Date header an hour behind moved expiresAt by ${r.movedBy} ms`);
   assert.ok(Math.abs(r.movedBackBy) <= 2_000, `a 503's Date header moved it back: ${r.movedBackBy} ms`);
   assert.deepEqual(r.ends, []);

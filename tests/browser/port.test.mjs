@@ -296,7 +296,7 @@ btest("edge_16_destroy_releases_timers_and_listeners_and_keeps_storage", async (
     return { timers: spy.liveTimers(), listeners: spy.liveListeners(), locks };
   }, API);
   // What destroy() has to release (else the test below could not fail).
-  assert.deepEqual(held.listeners.slice().sort(), ["document:visibilitychange", "window:focus", "window:online", "window:pageshow", "window:storage"]);
+  assert.deepEqual(held.listeners.slice().sort(), ["document:visibilitychange", "window:focus", "window:online", "window:pagehide", "window:pageshow", "window:storage"]);
   assert.equal(held.timers.length, 3, `the end, the next check and the expiring notice: ${held.timers}`);
   assert.deepEqual(held.locks, ["session-keeper:env-test-destroy:checks"]);
 
