@@ -553,6 +553,10 @@ async function threeTabs(context, server, open, env, answer) {
       const request = new Request(input, init);
       if (request.method === "GET" && new URL(request.url).pathname.endsWith("/users")) {
         window.__checks.push({ at: Date.now(), phase: window.__phase, auth: request.headers.get("authorization") });
+        // Which tab asks: the route in Node answers per tab (pages of one origin look alike
+        // to it in every engine).
+        request.headers.set("x-test-tab", String(window.__tab));
+        return inner.call(globalThis, request);
       }
       return inner.call(globalThis, input, init);
     };
@@ -560,7 +564,7 @@ async function threeTabs(context, server, open, env, answer) {
   await context.route((url) => url.href.startsWith(`${api}/`), async (route) => {
     const request = route.request();
     const { pathname } = new URL(request.url());
-    const tab = tabs.indexOf(request.frame().page());
+    const tab = Number(request.headers()["x-test-tab"] ?? -1);
     const headers = { date: new Date().toUTCString(), "cache-control": "no-store" };
     if (pathname.endsWith("/.well-known/jwks")) {
       await route.fulfill({ status: 200, headers, contentType: "application/json", body: '{"keys":[]}' });
@@ -574,19 +578,20 @@ async function threeTabs(context, server, open, env, answer) {
       await route.fulfill({ status: 404, headers });
     }
   });
-  const create = (page) => page.evaluate(async ([env, api]) => {
+  const create = (page, tab) => page.evaluate(async ([env, api, tab]) => {
+    window.__tab = tab;
     window.keeper = await m.createSessionKeeper({ environmentId: env, apiBaseUrl: api, revocationCheckIntervalSeconds: 1 });
     window.__phase = "idle";
     window.rec = sk.recorder(keeper, { subscribe: false });
     return keeper.token;
-  }, [env, api]);
+  }, [env, api, tab]);
 
   tabs.push(await open());
-  assert.equal(await create(tabs[0]), null, "tab 0 starts signed out");
+  assert.equal(await create(tabs[0], 0), null, "tab 0 starts signed out");
   const token = await tabs[0].evaluate((env) => keeper.setSession(sk.token(env, "s-1", sk.HOUR)) && keeper.token, env);
   for (const i of [1, 2]) {
     tabs.push(await open());
-    assert.equal(await create(tabs[i]), token, `tab ${i} restored the session`);
+    assert.equal(await create(tabs[i], i), token, `tab ${i} restored the session`);
   }
   const visibility = await Promise.all(tabs.map((t) => t.evaluate(() => document.visibilityState)));
   assert.deepEqual(visibility, ["visible", "visible", "visible"], "every tab is visible");

@@ -1,35 +1,39 @@
-// Harness of the browser suite: the SDK's public JavaScript API (pkg/) in headless Chromium.
+// Harness of the browser suite: the SDK's public JavaScript API (pkg/) in a real browser —
+// Chromium, Firefox or WebKit (SK_ENGINE=chromium|firefox|webkit, default chromium), through
+// the driver-neutral layer of tests/engines/ (see tests/engines/README.md).
 //
-// - A tiny static server on 127.0.0.1 (port 0): `/` is a blank page, `/pkg/*` is pkg/.
-// - One browser per test file (launched in before(), closed in after()), a fresh context per
-//   test: two pages of one context share localStorage and get each other's `storage` events
-//   ("another tab").
+// - Each test gets a fresh context with an origin of its own (a tiny static server on
+//   127.0.0.1, port 0): `/` is a blank page, `/pkg/*` is pkg/. Two pages of one context share
+//   localStorage and get each other's `storage` events ("another tab").
 // - Every page gets the in-page helpers of page-helpers.js as `window.sk` (tokens, recorders,
 //   storage/fetch/timer fakes), installed before any page script runs.
+// - `page.clock` is the harness's fake clock (Playwright's, ported: tests/engines/clock.js),
+//   `context.route` answers requests in Node: both work the same in every engine.
 // - pageerror and console.error fail the test unless the test declared them expected.
 // - Every wait is bounded; nothing sleeps for synchronisation.
+// - A test that cannot run in this engine is skipped with its reason (tests/engines/skips.mjs,
+//   listed in docs/engine-skips.md), never passed.
 //
 // Run from the repository root, after `make pkg`:
-//   node --test --test-concurrency=1 tests/browser/
-// Environment: SK_CHROMIUM (default /usr/bin/chromium), SK_PKG (default pkg/).
+//   SK_ENGINE=firefox node --test --test-concurrency=1 tests/browser/
+// Environment: SK_ENGINE, SK_PKG (default pkg/), SK_CHROMIUM, SK_FIREFOX, SK_MINIBROWSER.
 
 import { createServer } from "node:http";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { ENGINE, launchBrowser, poll } from "../engines/neutral.mjs";
+import { skipReason } from "../engines/skips.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(HERE, "../..");
 const PKG = path.resolve(REPO, process.env.SK_PKG || "pkg");
-const CHROMIUM = process.env.SK_CHROMIUM || "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
 const PAGE_HELPERS = path.join(HERE, "page-helpers.js");
-/** Bound on every single Playwright action or wait unless a test says otherwise. */
+const ARTIFACTS = path.join(REPO, "target/browser-artifacts");
+/** The engine this run drives. */
+export { ENGINE };
+/** Bound on every single action or wait unless a test says otherwise. */
 export const ACTION_TIMEOUT_MS = 10_000;
 /** Bound on a whole test unless it says otherwise. */
 const TEST_TIMEOUT_MS = 30_000;
@@ -41,7 +45,7 @@ export const DAY = 24 * HOUR;
 /** The auth API the revocation tests talk to (its fetches are answered by the in-page fake). */
 export const API = "https://auth.example.test/api/v0";
 
-// ---- server --------------------------------------------------------------------------------------
+// ---- what a test's origin serves -------------------------------------------------------------------
 
 const BLANK_PAGE = "<!doctype html><html><head><meta charset=\"utf-8\"><title>session-keeper browser tests</title></head><body></body></html>";
 
@@ -53,36 +57,36 @@ function contentType(file) {
   return "application/octet-stream";
 }
 
+/** The static site: `/` a blank page, `/pkg/*` the package; `{ status, headers, body }`. */
+function staticSite(method, pathname) {
+  const headers = { "cache-control": "no-store" };
+  const reply = (status, extra, body = "") => ({ status, headers: { ...headers, ...extra }, body: Buffer.isBuffer(body) ? body : Buffer.from(body) });
+  if (method !== "GET" && method !== "HEAD") return reply(405, {});
+  if (pathname === "/" || pathname === "/index.html") return reply(200, { "content-type": "text/html; charset=utf-8" }, BLANK_PAGE);
+  if (pathname.startsWith("/pkg/")) {
+    const file = path.resolve(PKG, "." + decodeURIComponent(pathname.slice("/pkg".length)));
+    if (file.startsWith(PKG + path.sep) && existsSync(file) && statSync(file).isFile()) {
+      return reply(200, { "content-type": contentType(file) }, readFileSync(file));
+    }
+  }
+  if (pathname === "/favicon.ico") return reply(204, {});
+  return reply(404, { "content-type": "text/plain" }, "not found");
+}
+
+const staticFallback = async (request) => staticSite(request.method(), new URL(request.url()).pathname);
+
 /**
- * Starts the static server; resolves to `{ origin, hits(test), close() }`: `hits` counts the
- * requests whose path passes `test` (a path, or a function of the path).
+ * A standalone static server (the same site), for scripts outside the suite; resolves to
+ * `{ origin, hits(test), close() }`: `hits` counts the requests whose path passes `test` (a
+ * path, or a function of the path). Tests get their context's own server as `server`.
  */
 export function startServer() {
   const hits = new Map();
   const server = createServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
     hits.set(url.pathname, (hits.get(url.pathname) || 0) + 1);
-    const headers = { "cache-control": "no-store" };
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, headers).end();
-      return;
-    }
-    if (url.pathname === "/" || url.pathname === "/index.html") {
-      res.writeHead(200, { ...headers, "content-type": "text/html; charset=utf-8" }).end(BLANK_PAGE);
-      return;
-    }
-    if (url.pathname.startsWith("/pkg/")) {
-      const file = path.resolve(PKG, "." + decodeURIComponent(url.pathname.slice("/pkg".length)));
-      if (file.startsWith(PKG + path.sep) && existsSync(file) && statSync(file).isFile()) {
-        res.writeHead(200, { ...headers, "content-type": contentType(file) }).end(readFileSync(file));
-        return;
-      }
-    }
-    if (url.pathname === "/favicon.ico") {
-      res.writeHead(204, headers).end();
-      return;
-    }
-    res.writeHead(404, { ...headers, "content-type": "text/plain" }).end("not found");
+    const { status, headers, body } = staticSite(req.method, url.pathname);
+    res.writeHead(status, headers).end(body);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -103,22 +107,8 @@ export function startServer() {
 // ---- waiting ---------------------------------------------------------------------------------------
 
 /** Polls `check()` (sync or async) until it returns a truthy value; bounded by a real-time deadline. */
-export async function until(check, { timeoutMs = ACTION_TIMEOUT_MS, intervalMs = 20, message = "condition" } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      const shown = last instanceof Error ? last.message : JSON.stringify(last);
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${message} (last: ${shown})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+export function until(check, { timeoutMs = ACTION_TIMEOUT_MS, intervalMs = 20, message = "condition" } = {}) {
+  return poll(check, { timeoutMs, intervalMs, message });
 }
 
 /** Polls `fn(arg)` in the page (through evaluate, so independent of a faked page clock) until truthy. */
@@ -130,7 +120,7 @@ export function waitInPage(page, fn, arg, options = {}) {
 
 /**
  * Opens the blank test page in a new page of `context`.
- * - `clock`: install Playwright's fake clock before the page loads (`true`, or install options).
+ * - `clock`: install the fake clock before the page loads (`true`, or install options).
  * - `load`: "init" (default) imports the package as `window.m` and awaits `m.default()`;
  *   "import" only imports it; false loads nothing.
  */
@@ -149,33 +139,57 @@ export async function openPage(context, { clock = false, load = "init" } = {}) {
 
 // ---- the suite -----------------------------------------------------------------------------------
 
+function artifactName(name) {
+  return `${ENGINE}-${name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase().slice(0, 100) || "test"}`;
+}
+
+async function saveScreenshots(context, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  for (const [index, page] of context.pages().entries()) {
+    const file = path.join(ARTIFACTS, `${artifactName(name)}${index ? `-page${index + 1}` : ""}.png`);
+    try {
+      await page.screenshot({ path: file });
+      console.error(`screenshot saved: ${path.relative(REPO, file)}`);
+    } catch (error) {
+      console.error(`no screenshot of ${page.url()}: ${error.message}`);
+    }
+  }
+}
+
 /**
- * Registers the hooks that start the server and one browser for this test file; returns
- * `btest(name, fn, options)`: a `node:test` test whose `fn` gets
- * `{ t, context, server, open(options), expectProblem(regexp) }`. `open` is `openPage` on the
- * test's own context. The context is closed afterwards; unexpected page errors fail the test.
+ * Registers the hooks that start one browser of this run's engine for this test file;
+ * returns `btest(name, fn, options)`: a `node:test` test whose `fn` gets
+ * `{ t, context, server, open(options), expectProblem(regexp), engine }`. `open` is `openPage`
+ * on the test's own context; `server` is the context's origin (`{ origin, hits(test) }`). The
+ * context is closed afterwards; unexpected page errors fail the test.
+ * Options: `timeout`, `contextOptions` (`viewport`), `skip` (`{ engine: reason }`).
  */
 export function suite() {
-  const shared = { server: null, browser: null };
+  const shared = { browser: null, engine: ENGINE };
+  const file = process.argv[1] ? path.basename(process.argv[1]) : "";
 
   before(async () => {
     if (!existsSync(path.join(PKG, "session_keeper.js"))) {
       throw new Error(`${path.join(PKG, "session_keeper.js")} is missing: build the package first (make pkg)`);
     }
-    shared.server = await startServer();
-    shared.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
-  }, { timeout: 60_000 });
+    shared.browser = await launchBrowser();
+  }, { timeout: 90_000 });
 
   after(async () => {
     await shared.browser?.close().catch(() => {});
-    await shared.server?.close();
   });
 
-  function btest(name, fn, { timeout = TEST_TIMEOUT_MS, contextOptions = {} } = {}) {
+  function btest(name, fn, { timeout = TEST_TIMEOUT_MS, contextOptions = {}, skip = {} } = {}) {
     return test(name, { timeout }, async (t) => {
-      const { server, browser } = shared;
-      if (!server || !browser) throw new Error("the suite did not start (see the before hook)");
-      const context = await browser.newContext({ baseURL: server.origin, ...contextOptions });
+      const reason = skip[ENGINE] || skipReason("browser", file, name, ENGINE);
+      if (reason) {
+        t.skip(`${ENGINE}: ${reason}`);
+        return;
+      }
+      const { browser } = shared;
+      if (!browser) throw new Error("the suite did not start (see the before hook)");
+      const context = await browser.newContext({ viewport: contextOptions.viewport, fallback: staticFallback });
+      const server = { origin: context.host.origin, hits: context.host.hits };
       context.setDefaultTimeout(ACTION_TIMEOUT_MS);
       await context.addInitScript({ path: PAGE_HELPERS });
       const problems = [];
@@ -188,14 +202,18 @@ export function suite() {
       };
       context.on("page", watch);
       const expectProblem = (pattern) => expected.push(pattern);
+      const unexpected = () => problems.filter((p) => !expected.some((re) => re.test(p)));
       try {
-        await fn({ t, context, server, open: (options) => openPage(context, options), expectProblem });
-        const unexpected = problems.filter((p) => !expected.some((re) => re.test(p)));
-        if (unexpected.length) throw new Error(`unexpected page errors:\n${unexpected.join("\n")}`);
+        await fn({ t, context, server, open: (options) => openPage(context, options), expectProblem, engine: ENGINE });
+        for (const page of context.pages()) await page._drain();
+        const found = unexpected();
+        if (found.length) throw new Error(`unexpected page errors:\n${found.join("\n")}`);
       } catch (error) {
-        const unexpected = problems.filter((p) => !expected.some((re) => re.test(p)));
-        if (unexpected.length && error instanceof Error && !error.message.startsWith("unexpected page errors")) {
-          error.message += `\n--- page errors ---\n${unexpected.join("\n")}`;
+        for (const page of context.pages()) await page._drain();
+        await saveScreenshots(context, name);
+        const found = unexpected();
+        if (found.length && error instanceof Error && !error.message.startsWith("unexpected page errors")) {
+          error.message += `\n--- page errors ---\n${found.join("\n")}`;
         }
         throw error;
       } finally {

@@ -1,18 +1,31 @@
-// Shared end-to-end harness: starts the reference backend on a free port, launches Debian's
-// Chromium through playwright-core, gives each test a fresh browser context, saves a
-// screenshot of every open page when a test fails, and always closes everything.
+// Shared end-to-end harness: starts the reference backend on a free port, launches the browser
+// of this run — Chromium, Firefox or WebKit (SK_ENGINE=chromium|firefox|webkit, default
+// chromium) through the driver-neutral layer of tests/engines/ — gives each test a fresh
+// browser context, saves a screenshot of every open page when a test fails, and always closes
+// everything.
+//
+// Each context has an origin of its own: a reverse proxy in front of the backend (so every
+// test starts with empty storage in every engine, and `context.route`, init scripts and the
+// fake clock work the same way in all three). `server.origin` / `server.url` in a test are
+// that proxy's; requests made from Node through it reach the same backend.
 //
 // Environment:
+//   SK_ENGINE      chromium (default) | firefox | webkit
 //   SK_SERVER_BIN  server binary (default target/release/session-keeper-server)
-//   SK_CHROMIUM    browser executable (default /usr/bin/chromium)
-//   SK_E2E_SLOWMO  Playwright slowMo in ms, for watching a run (default 0)
+//   SK_PKG         the package the backend serves (default pkg/)
+//   SK_E2E_SLOWMO  Playwright slowMo in ms, for watching a Chromium run (default 0)
 
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { ENGINE, launchBrowser, poll } from "../engines/neutral.mjs";
+import { skipReason } from "../engines/skips.mjs";
+
+/** The engine this run drives. */
+export { ENGINE };
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const ARTIFACTS = path.join(REPO, "tests/e2e/artifacts");
@@ -23,12 +36,8 @@ export const STORAGE_KEY = `session-keeper:${ENVIRONMENT_ID}`;
 export const CHECK_INTERVAL_MS = 5_000;
 
 const SERVER_BIN = path.resolve(REPO, process.env.SK_SERVER_BIN || "target/release/session-keeper-server");
-const CHROMIUM = process.env.SK_CHROMIUM || "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
-/** Bound on every single Playwright action or wait unless a test says otherwise. */
+const PKG = path.resolve(REPO, process.env.SK_PKG || "pkg");
+/** Bound on every single action or wait unless a test says otherwise. */
 const ACTION_TIMEOUT_MS = 10_000;
 /** A URL on the server's origin that the tests fulfil themselves: a page with no keeper. */
 export const PROBE_PATH = "/__e2e_probe__";
@@ -40,13 +49,11 @@ export const PROBE_PATH = "/__e2e_probe__";
  * @returns {Promise<{ url: string, origin: string, stop: () => Promise<void>, output: () => string }>}
  */
 export async function startServer({ timeoutMs = 30_000 } = {}) {
-  for (const file of ["pkg/session_keeper.js"]) {
-    if (!existsSync(path.join(REPO, file))) throw new Error(`${file} is missing: run \`make pkg\` first`);
-  }
+  if (!existsSync(path.join(PKG, "session_keeper.js"))) throw new Error(`${path.join(PKG, "session_keeper.js")} is missing: run \`make pkg\` first`);
   if (!existsSync(SERVER_BIN)) {
     throw new Error(`no server binary at ${SERVER_BIN}: run \`cargo build --release -p session-keeper-server\` or set SK_SERVER_BIN`);
   }
-  const child = spawn(SERVER_BIN, ["--port", "0", "--www", "www", "--pkg", "pkg"], {
+  const child = spawn(SERVER_BIN, ["--port", "0", "--www", "www", "--pkg", PKG], {
     cwd: REPO,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn" },
@@ -139,10 +146,13 @@ export async function until(check, { timeoutMs = ACTION_TIMEOUT_MS, intervalMs =
   }
 }
 
-/** Waits in the page until `fn(arg)` is truthy; returns its value. Bounded. */
-export async function waitInPage(page, fn, arg, { timeoutMs = ACTION_TIMEOUT_MS } = {}) {
-  const handle = await page.waitForFunction(fn, arg, { timeout: timeoutMs, polling: "raf" });
-  return handle.jsonValue();
+/**
+ * Waits until `fn(arg)`, evaluated in the page, is truthy; returns its value. Bounded. (Polled
+ * through evaluate, so independent of a faked page clock; an evaluation that meets a
+ * navigation counts as not yet.)
+ */
+export function waitInPage(page, fn, arg, { timeoutMs = ACTION_TIMEOUT_MS } = {}) {
+  return poll(() => page.evaluate(fn, arg), { timeoutMs, intervalMs: 20, message: `${fn} in the page` });
 }
 
 // ---- quiescence: waiting for "everything already started has finished" -------------------------
@@ -214,6 +224,8 @@ export async function storageBarrier(from, to) {
   for (const page of to) {
     await page.evaluate((key) => {
       if (window.__e2eBarriers) return;
+      // WebKit delivers `storage` events only to documents that have used localStorage.
+      void localStorage.length;
       window.__e2eBarriers = new Set();
       window.addEventListener("storage", (e) => {
         if (e.key === key && e.newValue) window.__e2eBarriers.add(e.newValue);
@@ -333,6 +345,8 @@ export async function openProbe(context, origin) {
   const page = await context.newPage();
   await page.goto(PROBE_PATH);
   await page.evaluate((key) => {
+    // WebKit delivers `storage` events only to documents that have used localStorage.
+    void localStorage.length;
     window.__storageEvents = [];
     window.addEventListener("storage", (e) => {
       if (e.key === key || e.key === null) {
@@ -348,7 +362,7 @@ export const storageValue = (page) => page.evaluate((key) => localStorage.getIte
 // ---- the suite -----------------------------------------------------------------------------------
 
 function artifactName(name) {
-  return name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase().slice(0, 100) || "test";
+  return `${ENGINE}-${name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase().slice(0, 100) || "test"}`;
 }
 
 /**
@@ -357,11 +371,45 @@ function artifactName(name) {
  */
 const ALWAYS_EXPECTED = [/Failed to load resource: the server responded with a status of 404[^\n]*\(at [^)]*\/favicon\.ico\)/];
 
+const backendAgent = new http.Agent({ keepAlive: true });
+
+/**
+ * The reverse proxy behind a context's origin: forwards a request to the backend at
+ * `backend` (its origin) and resolves to `{ status, headers, body }` (uncompressed).
+ */
+function proxyTo(backend) {
+  const target = new URL(backend);
+  return (request) => new Promise((resolve, reject) => {
+    const url = new URL(request.url());
+    const headers = request.headers();
+    for (const name of ["host", "connection", "keep-alive", "accept-encoding", "proxy-connection", "te", "upgrade"]) delete headers[name];
+    const body = request.postDataBuffer();
+    if (body) headers["content-length"] = String(body.length);
+    const req = http.request({
+      host: target.hostname,
+      port: target.port,
+      method: request.method(),
+      path: url.pathname + url.search,
+      headers: { ...headers, host: target.host },
+      agent: backendAgent,
+    }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error(`the backend did not answer ${request.method()} ${url.pathname} within 30 s`)));
+    req.on("error", reject);
+    req.end(body || undefined);
+  });
+}
+
 /**
  * Registers hooks that start one backend and one browser for the test file, and returns
  * `e2e(name, fn, options)`: a `node:test` test that gets
- * `{ t, context, server, browser, problems, expectProblem }`, a fresh context (closed
- * afterwards) and screenshots on failure.
+ * `{ t, context, server, browser, problems, expectProblem, engine }`, a fresh context (closed
+ * afterwards, with an origin of its own in front of the backend: `server`) and screenshots on
+ * failure. Options: `timeout`, `contextOptions` (`viewport`), `skip` (`{ engine: reason }`).
  *
  * Page errors (uncaught exceptions, unhandled rejections) and console.error messages — network
  * errors the browser logs included — FAIL the test, unless it declared them expected:
@@ -370,35 +418,35 @@ const ALWAYS_EXPECTED = [/Failed to load resource: the server responded with a s
  * `console.error on <page>: <text> (at <resource or script URL>)`.
  */
 export function suite() {
-  const shared = { server: null, browser: null };
+  const shared = { server: null, browser: null, engine: ENGINE };
+  const file = process.argv[1] ? path.basename(process.argv[1]) : "";
 
   before(async () => {
     shared.server = await startServer();
-    shared.browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      // Playwright turns the back-forward cache off; real browsers have it on, and the SDK
-      // must cope with pages restored from it.
-      ignoreDefaultArgs: ["--disable-back-forward-cache"],
-      slowMo: Number(process.env.SK_E2E_SLOWMO || 0),
-      timeout: 30_000,
-    });
-  }, { timeout: 60_000 });
+    // The back-forward cache stays on (Playwright turns it off in Chromium): real browsers
+    // have it, and the SDK must cope with pages restored from it.
+    shared.browser = await launchBrowser({ bfcache: true, slowMo: Number(process.env.SK_E2E_SLOWMO || 0) });
+  }, { timeout: 90_000 });
 
   after(async () => {
     await shared.browser?.close().catch(() => {});
     await shared.server?.stop();
   });
 
-  function e2e(name, fn, { timeout = 60_000, contextOptions = {} } = {}) {
+  function e2e(name, fn, { timeout = 60_000, contextOptions = {}, skip = {} } = {}) {
     return test(name, { timeout }, async (t) => {
-      const { server, browser } = shared;
-      if (!server || !browser) throw new Error("the suite did not start (see the before hook)");
+      const reason = skip[ENGINE] || skipReason("e2e", file, name, ENGINE);
+      if (reason) {
+        t.skip(`${ENGINE}: ${reason}`);
+        return;
+      }
+      const { server: backend, browser } = shared;
+      if (!backend || !browser) throw new Error("the suite did not start (see the before hook)");
       const context = await browser.newContext({
-        baseURL: server.url,
-        viewport: { width: 1280, height: 900 },
-        ...contextOptions,
+        viewport: contextOptions.viewport || { width: 1280, height: 900 },
+        fallback: proxyTo(backend.origin),
       });
+      const server = { ...backend, url: context.host.url, origin: context.host.origin, backend: backend.origin };
       context.setDefaultTimeout(ACTION_TIMEOUT_MS);
       await context.addInitScript(countFetches);
       const problems = [];
@@ -413,12 +461,13 @@ export function suite() {
       const expectProblem = (pattern) => { expected.push(pattern); };
       const unexpected = () => problems.filter((p) => !expected.some((re) => re.test(p)));
       try {
-        await fn({ t, context, server, browser, problems, expectProblem });
+        await fn({ t, context, server, browser, problems, expectProblem, engine: ENGINE });
         // Late messages of what the test did (a response logged after its last step).
         for (const page of context.pages()) await quiesce(page, { timeoutMs: 5_000 }).catch(() => {});
         const found = unexpected();
         if (found.length) throw new Error(`unexpected page errors (declare expected ones with expectProblem):\n${found.join("\n")}`);
       } catch (error) {
+        for (const page of context.pages()) await page._drain();
         await saveScreenshots(context, name);
         const found = unexpected();
         if (found.length && error instanceof Error && !error.message.startsWith("unexpected page errors")) {
@@ -441,7 +490,7 @@ async function saveScreenshots(context, name) {
   for (const [index, page] of pages.entries()) {
     const file = path.join(ARTIFACTS, index === 0 ? `${base}.png` : `${base}-page${index + 1}.png`);
     try {
-      await page.screenshot({ path: file, fullPage: true, timeout: 5_000 });
+      await page.screenshot({ path: file, fullPage: true });
       console.error(`screenshot saved: ${path.relative(REPO, file)}`);
     } catch (error) {
       console.error(`no screenshot of ${page.url()}: ${error.message}`);

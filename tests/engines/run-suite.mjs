@@ -1,0 +1,71 @@
+// Runs one suite (the test files of a directory) once per engine, and prints per-engine
+// pass / fail / skip counts, the time each took and the skipped tests with their reasons.
+// Exits non-zero when any engine had a failure (every engine runs regardless).
+//
+//   node tests/engines/run-suite.mjs <label> <dir> [engines…]
+//   (engines: default SK_ENGINES or "chromium firefox webkit")
+//
+// Each run is `node --test --test-concurrency=1 <dir>` with SK_ENGINE set, its spec report on
+// stdout and a TAP copy in target/test-results/<label>-<engine>.tap.
+
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const [label, dir, ...rest] = process.argv.slice(2);
+if (!label || !dir) {
+  console.error("usage: node tests/engines/run-suite.mjs <label> <dir> [engines…]");
+  process.exit(2);
+}
+const engines = rest.length ? rest : (process.env.SK_ENGINES || "chromium firefox webkit").split(/[\s,]+/).filter(Boolean);
+const RESULTS = path.join(REPO, "target/test-results");
+mkdirSync(RESULTS, { recursive: true });
+
+function run(engine) {
+  const tap = path.join(RESULTS, `${label}-${engine}.tap`);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    console.log(`\n==== ${label} in ${engine} ====`);
+    const child = spawn(process.execPath, [
+      "--test", "--test-concurrency=1",
+      "--test-reporter=spec", "--test-reporter-destination=stdout",
+      "--test-reporter=tap", `--test-reporter-destination=${tap}`,
+      dir,
+    ], { cwd: REPO, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, SK_ENGINE: engine } });
+    child.on("exit", (code, signal) => resolve({ engine, code, signal, seconds: (Date.now() - started) / 1000, tap }));
+  });
+}
+
+/** Counts and skip reasons from a TAP report. */
+function summarize(tapFile) {
+  let text = "";
+  try {
+    text = readFileSync(tapFile, "utf8");
+  } catch {
+    return null;
+  }
+  const count = (name) => Number((new RegExp(`^# ${name} (\\d+)$`, "m").exec(text) || [])[1] ?? NaN);
+  const skipped = [];
+  for (const match of text.matchAll(/^\s*ok \d+ - (.*) # SKIP (.*)$/gm)) skipped.push({ name: match[1], reason: match[2] });
+  return { tests: count("tests"), pass: count("pass"), fail: count("fail"), skipped: count("skipped"), cancelled: count("cancelled"), skips: skipped };
+}
+
+const results = [];
+for (const engine of engines) results.push({ ...(await run(engine)) });
+
+console.log(`\n==== ${label}: per engine ====`);
+let failed = false;
+for (const r of results) {
+  const s = summarize(r.tap);
+  const ok = r.code === 0 && s && s.fail === 0 && !(s.cancelled > 0);
+  failed ||= !ok;
+  if (!s) {
+    console.log(`${label} ${r.engine}: no results (exit ${r.code ?? r.signal}) in ${r.seconds.toFixed(0)} s`);
+    continue;
+  }
+  console.log(`${label} ${r.engine}: ${s.pass} passed, ${s.fail + (s.cancelled || 0)} failed, ${s.skipped} skipped (${s.tests} tests, ${r.seconds.toFixed(0)} s)`);
+  for (const skip of s.skips) console.log(`  skipped: ${skip.name} — ${skip.reason}`);
+}
+process.exit(failed ? 1 : 0);
