@@ -404,8 +404,12 @@ function keeper(options, time) {
   const peers = storage && (documentKeepers.get(peersKey) ?? documentKeepers.set(peersKey, new Set()).get(peersKey));
   peers?.add(hear);
 
+  /** The keeper's clock: the device's, less what it jumped ahead while the server's clock is
+   * being asked whether that was a sleep or a correction (see clockMoved). */
+  let held = 0;
+  const clock = () => now() - held;
   /** One operation of the core, at `at` (now by default); returns its JSON text. */
-  const ask = (op, a, b, c, x = 0, y = 0, at = now()) => core.call(op, a, b, c, x, y, at);
+  const ask = (op, a, b, c, x = 0, y = 0, at = clock()) => core.call(op, a, b, c, x, y, at);
   const expiredFlag = (answer) => (answer.expired ? "expired" : undefined);
 
   const ends = new Set();
@@ -525,7 +529,7 @@ function keeper(options, time) {
     let next = Infinity;
     for (const entry of expiring) {
       if (entry.told === snap.token || !entry.before) continue;
-      const remainingMs = session.expiresAt - now();
+      const remainingMs = session.expiresAt - clock();
       if (remainingMs <= entry.before) {
         entry.told = snap.token;
         const { sessionId, userId, expiresAt } = session;
@@ -546,7 +550,7 @@ function keeper(options, time) {
   function current() {
     if (destroyed) return EMPTY;
     catchUp();
-    if (wakeAt !== null && now() >= wakeAt) run(ask(CHECK), true);
+    if (wakeAt !== null && clock() >= wakeAt) run(ask(CHECK), true);
     return (snapshot ??= deepFreeze(JSON.parse(ask(SNAPSHOT))));
   }
 
@@ -697,15 +701,26 @@ function keeper(options, time) {
     return response;
   }
 
-  // A wall clock moved against the monotonic one (corrected by the user or the network, or
-  // the device slept): the skew learned before may be wrong now; ask the server's clock again.
+  // The wall clock moved against the monotonic one: the user or the network corrected it, or
+  // the device slept (monotonic clocks stop in sleep on most systems). Only the server's clock
+  // tells which, so with apiBaseUrl it is asked again, and until it answers (at most
+  // SERVER_TIME_WAIT_MS) the keeper's clock goes on from where it was: a corrected clock must
+  // not end the session early. Without apiBaseUrl the device's clock is taken as it is.
   let offset = clockOffset();
   function clockMoved() {
-    const moved = clockOffset();
-    if (Math.abs(moved - offset) > 2000) {
-      offset = moved;
-      if (api) settled(serverTime(api), learnTime);
-    }
+    const moved = clockOffset() - offset;
+    if (!(Math.abs(moved) > 2000) || !api) return;
+    offset += moved;
+    held += Math.max(0, moved);
+    const release = (t) => {
+      clearTimeout(wait);
+      if (held) {
+        held = 0;
+        t ? learnTime(t) : !destroyed && run(ask(CHECK));
+      }
+    };
+    const wait = timer(release, SERVER_TIME_WAIT_MS);
+    serverTime(api).then(release);
   }
 
   function onPage(online) {

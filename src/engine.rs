@@ -194,7 +194,9 @@ impl Engine {
                 schedule.finish(outcome);
             }
         }
-        let mut events = self.keeper.check(now);
+        // The server's clock first: the session may be over by the device's clock and not by
+        // the server's (or the other way round).
+        let mut events = self.keeper.read_storage(now);
         if let Some(date) = server_date.filter(|_| status.is_some()) {
             self.keeper.observe_server_time(date, now);
         }
@@ -202,13 +204,15 @@ impl Engine {
             let reason = if expired { EndReason::Expired } else { EndReason::Revoked };
             events.extend(self.keeper.end_token(token, reason, now));
         }
+        events.extend(self.keeper.expire(now));
         self.finish(events, Ok((None, Vec::new())), now)
     }
 
     /// A server `Date` header (epoch ms) seen outside a session check.
     pub fn server_time(&mut self, server_date: i64, now: i64) -> Outcome {
-        let events = self.keeper.check(now);
+        let mut events = self.keeper.read_storage(now);
         self.keeper.observe_server_time(server_date, now);
+        events.extend(self.keeper.expire(now));
         self.finish(events, Ok((None, Vec::new())), now)
     }
 

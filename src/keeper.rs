@@ -306,6 +306,20 @@ impl Keeper {
         self.storage_changed(None, now)
     }
 
+    /// Follows what storage holds now, without ending an overdue session (see
+    /// [`expire`](Self::expire)): for a caller that learns the server's clock in between.
+    pub fn read_storage(&mut self, now: i64) -> Vec<Event> {
+        self.sync(None, now)
+    }
+
+    /// Ends the session if its end time has passed at `now`.
+    pub fn expire(&mut self, now: i64) -> Option<Event> {
+        if self.session.as_ref()?.ends_at > now {
+            return None;
+        }
+        self.end(EndReason::Expired, now)
+    }
+
     /// Storage changed (a `storage` event, or another keeper of this document wrote): reads
     /// what storage holds *now* and follows it. `hint` is the value the event carried; it is
     /// only used to learn why a session ended (a tombstone), never as the stored state — a
@@ -313,9 +327,7 @@ impl Keeper {
     pub fn storage_changed(&mut self, hint: Option<&str>, now: i64) -> Vec<Event> {
         let mut events = self.sync(hint, now);
         // Another tab may hand over a session whose end this tab's clock has already passed.
-        if self.session.as_ref().is_some_and(|s| s.ends_at <= now) {
-            events.extend(self.end(EndReason::Expired, now));
-        }
+        events.extend(self.expire(now));
         events
     }
 
