@@ -302,10 +302,14 @@ function serverTime(api) {
   return promise;
 }
 
-/** The keepers of this document, by storage area and environment, across copies of the SDK: a
- * browser tells a document nothing of its own storage writes, so its keepers tell each other
- * (each keeper is a function that hears what another one wrote). */
-const documentKeepers = (globalThis[Symbol.for("session-keeper.keepers")] ??= new Map());
+/** The keepers of this document on one storage area and environment, across copies of the
+ * SDK: a browser tells a document nothing of its own storage writes, so its keepers tell each
+ * other (each keeper is a function that hears what another one wrote). Made on first use:
+ * importing the module adds no global. */
+function documentKeepers(key) {
+  const all = (globalThis[Symbol.for("session-keeper.keepers")] ??= new Map());
+  return all.get(key) ?? all.set(key, new Set()).get(key);
+}
 
 /** Milliseconds the wall clock moved against the monotonic one (a clock corrected, or a sleep). */
 const clockOffset = () => Date.now() - (globalThis.performance?.now() ?? NaN);
@@ -400,8 +404,7 @@ function keeper(options, time) {
     heard = null;
     run(ask(STORAGE_CHANGED, undefined, hint), deferred);
   }
-  const peersKey = options.storage + ":" + options.environmentId;
-  const peers = storage && (documentKeepers.get(peersKey) ?? documentKeepers.set(peersKey, new Set()).get(peersKey));
+  const peers = storage && documentKeepers(options.storage + ":" + options.environmentId);
   peers?.add(hear);
 
   /** The keeper's clock: the device's, less what it jumped ahead while the server's clock is

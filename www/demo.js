@@ -88,6 +88,7 @@ const FRIENDLY = {
   no_session: "There is no session: sign in first.",
   destroyed: "The SDK instance was shut down. Reload the page.",
   busy: "The SDK was busy; try again.",
+  wasm_blocked: "This page's Content Security Policy blocks WebAssembly: its script-src needs 'wasm-unsafe-eval'.",
 };
 
 let messageTimer = 0;

@@ -110,6 +110,17 @@ assert.equal(other.isActive, false);
 other.destroy();
 assert.equal(fetches, 0, "no request without apiBaseUrl");
 
+// With apiBaseUrl, createSessionKeeper waits (at most 3 s) for the server's clock: once it has
+// it, nothing of that wait is left to hold the process (it used to linger for the 3 s).
+const { createServer } = await import("node:http");
+const api = createServer((req, res) => res.writeHead(200, { date: new Date().toUTCString(), "content-type": "application/json", connection: "close" }).end('{"keys":[]}'));
+await new Promise((resolve) => api.listen(0, "127.0.0.1", resolve));
+const withApi = await createSessionKeeper({ environmentId: "env-node", storage: "memory", apiBaseUrl: `http://127.0.0.1:${api.address().port}/api/v0` });
+api.close();
+const timers = process.getActiveResourcesInfo().filter((r) => r === "Timeout");
+assert.deepEqual(timers, [], "no timer of createSessionKeeper's wait is left");
+withApi.destroy();
+
 stop();
 // `keeper` keeps its session (and its expiry timer) and is never destroyed: Node.js must still
 // exit by itself once this module is done.

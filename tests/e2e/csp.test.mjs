@@ -126,7 +126,7 @@ e2e("csp_without_wasm_unsafe_eval_the_wasm_is_refused_and_the_page_reports_it", 
   assert.equal(state, "error", "the demo cannot start without 'wasm-unsafe-eval'");
   const message = await page.getByTestId("message-text").textContent();
   t.diagnostic(`the page says: ${message}`);
-  assert.match(message, /^The SDK could not start: .*WebAssembly/, message);
+  assert.match(message, /^The SDK could not start: .*WebAssembly.*'wasm-unsafe-eval'.*\(wasm_blocked\)/, message);
   assert.equal(await page.getByTestId("status-pill").textContent(), "SDK failed to load");
   assert.equal(await page.evaluate(() => typeof window.keeper), "undefined");
 
