@@ -54,7 +54,7 @@ assertType<Equal<LogLevel, "off" | "error" | "warn" | "info" | "debug">>();
 assertType<Equal<
   SessionKeeperErrorCode,
   | "invalid_token" | "token_expired" | "environment_mismatch" | "invalid_options" | "invalid_argument"
-  | "no_session" | "destroyed" | "not_initialized" | "busy"
+  | "no_session" | "destroyed" | "not_initialized" | "busy" | "wasm_blocked"
 >>();
 assertType<Equal<Unsubscribe, () => void>>();
 
@@ -161,6 +161,7 @@ function describe(error: unknown): string {
     case "destroyed": return "keeper destroyed";
     case "not_initialized": return "await init() first";
     case "busy": return "try again";
+    case "wasm_blocked": return "allow 'wasm-unsafe-eval' in script-src";
     default: {
       const unreachable: never = code;
       return unreachable;
