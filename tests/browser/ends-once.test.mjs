@@ -55,15 +55,16 @@ btest("a busy tab's write after another tab's logout does not bring the session 
     window.rec = sk.recorder(keeper, { subscribe: false });
     await sk.until(() => keeper.isActive);
   }, env);
-  // Tab A's main thread is busy for a second while tab B logs out; A then updates the user.
+  // Tab A's main thread is busy for a second while tab B logs out; at the end of that long task
+  // A updates the user: its view of storage has not caught up, so it writes its record.
   const busy = a.evaluate(() => {
     const until = performance.now() + 1000;
     while (performance.now() < until) { /* a long task */ }
+    return sk.code(() => keeper.setUser({ late: true }));
   });
   await new Promise((resolve) => setTimeout(resolve, 200));
   await b.evaluate(() => keeper.logout());
-  await busy;
-  const setUser = await a.evaluate(() => sk.code(() => keeper.setUser({ late: true })));
+  const setUser = await busy;
   assert.ok(["no error", "no_session"].includes(setUser), setUser);
   const settled = async (page) => page.evaluate(async () => {
     await sk.until(() => !keeper.isActive);
@@ -255,7 +256,8 @@ btest("clock skew: a Date header from a response with an Age (a cache) moves not
   const moved = await page.evaluate(async ({ env, api }) => {
     sk.mockFetch([200]);
     const keeper = await m.createSessionKeeper({ environmentId: env, apiBaseUrl: api, revocationCheckIntervalSeconds: 0 });
-    const base = keeper.setSession(sk.token(env, "s-1", sk.HOUR)).expiresAt;
+    // Issued an hour ago (its iat sets no floor under the skew), living three hours.
+    const base = keeper.setSession(sk.jwt(sk.claims(env, "s-1", Date.now() - sk.HOUR, 3 * sk.HOUR))).expiresAt;
     const realFetch = window.fetch;
     const date = new Date(Date.now() - 20 * sk.SECOND).toUTCString();
     window.fetch = async () => new Response("{}", { status: 200, headers: { date, age: "20" } });
