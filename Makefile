@@ -15,7 +15,7 @@ PORT ?= 8080
 
 tools: tools-nightly
 
-.PHONY: fuzz bench help tools tools-nightly tools-rust tools-browser tools-node tools-wasm-pack pkg server demo test test-native test-browser test-wasm-pack-build lint test-types test-consumer test-react test-dynamic test-e2e size clean
+.PHONY: fuzz bench help tools tools-nightly tools-rust tools-browser tools-node tools-wasm-pack pkg server demo test test-native test-browser test-wasm-firefox test-wasm-pack-build test-support tools-geckodriver lint test-types test-consumer test-react test-dynamic test-e2e size clean
 
 help:
 	@echo "make demo   - build the package and start the demo backend + page on http://127.0.0.1:$(PORT)/"
@@ -43,6 +43,18 @@ tools-browser:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
 	  echo "installing Debian's chromium and chromium-driver"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; \
+	fi
+
+# geckodriver for test-wasm-firefox, pinned, from crates.io. Installed off PATH: the wasm-bindgen
+# test runner drives the first WebDriver it finds there (geckodriver before chromedriver), and a
+# plain `cargo test --target $(WASM_TARGET)` stays in Chromium.
+GECKODRIVER_VERSION := 0.37.1
+GECKODRIVER_ROOT := $(HOME)/.cargo/geckodriver
+GECKODRIVER := $(GECKODRIVER_ROOT)/bin/geckodriver
+tools-geckodriver:
+	@if [ "$$($(GECKODRIVER) --version 2>/dev/null | head -n 1)" != "geckodriver $(GECKODRIVER_VERSION)" ]; then \
+	  echo "installing geckodriver $(GECKODRIVER_VERSION) (about 2.5 minutes, once)"; \
+	  cargo install geckodriver --version $(GECKODRIVER_VERSION) --locked --root $(GECKODRIVER_ROOT); \
 	fi
 
 tools-node: node_modules/.package-lock.json
@@ -94,7 +106,7 @@ demo: pkg server
 	$(SERVER) --port $(PORT) --www www --pkg pkg
 
 ## Tests ---------------------------------------------------------------------------------
-test: tools lint test-native test-browser test-wasm-pack-build pkg test-types test-consumer test-react test-dynamic test-e2e
+test: tools lint test-native test-browser test-wasm-firefox test-wasm-pack-build pkg test-support test-types test-consumer test-react test-dynamic test-e2e
 	@echo "make test: all suites passed"
 
 lint:
@@ -111,10 +123,23 @@ test-browser: tools-rust tools-browser tools-wasm-pack pkg tools-node
 	wasm-pack test --headless --chrome --mode no-install
 	node --test --test-concurrency=1 tests/browser/
 
+# The wasm boundary tests (tests/wasm_core.rs) in headless Firefox ESR too: the same test runner,
+# told to drive geckodriver (GECKODRIVER) with Debian's firefox-esr (--binary). The log must show
+# that Firefox ran them.
+FIREFOX ?= /usr/bin/firefox-esr
+test-wasm-firefox: tools-rust tools-browser tools-geckodriver
+	GECKODRIVER=$(GECKODRIVER) GECKODRIVER_ARGS="--binary $(FIREFOX)" cargo test --target $(WASM_TARGET) 2>&1 \
+	  | awk '{ print } /^Running headless tests in Firefox/ { firefox = 1 } END { if (!firefox) { print "test-wasm-firefox: no tests ran in Firefox"; exit 1 } }'
+
 # `wasm-pack build` must yield a package that loads and keeps a session too.
 test-wasm-pack-build: tools-rust tools-wasm-pack tools-node
 	wasm-pack build --target web --mode no-install --out-dir target/wasm-pack-pkg
 	node tests/wasm_pack_smoke.mjs target/wasm-pack-pkg
+
+# The browsers the built package needs (its syntax, APIs and wasm features) against the table in
+# pkg-template/browser-support.json; see docs/browser-support.md.
+test-support: pkg tools-node
+	node scripts/check_support.mjs
 
 test-types: pkg tools-node
 	bash tests/types/run.sh
