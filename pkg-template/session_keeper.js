@@ -503,15 +503,17 @@ function keeper(options, time) {
       })
       .catch(() => {})
       .finally(() => {
-        if (campaigning === ballot) campaigning = null;
-        leading = false;
-        stepDown = null;
+        // (A withdrawn ballot's end must not unseat a later one.)
+        if (campaigning === ballot) {
+          campaigning = stepDown = null;
+          leading = false;
+        }
       });
   }
   function resign() {
     stepDown?.();
     campaigning?.abort();
-    campaigning = null;
+    campaigning = stepDown = null;
     if (locks) {
       leading = false;
       clearTimeout(pollTimer);
