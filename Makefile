@@ -39,10 +39,19 @@ tools-nightly:
 tools-wasm-pack:
 	@command -v wasm-pack >/dev/null || { echo "installing wasm-pack (about 3 minutes, once)"; cargo install wasm-pack --locked; }
 
+# The three engines the browser and end-to-end suites run in, all Debian's: Chromium (with
+# ChromeDriver for wasm-pack), Firefox ESR, and WebKitGTK's MiniBrowser with WebKitWebDriver,
+# under Xvfb (MiniBrowser has no headless mode; xvfb-run needs xauth).
+BROWSER_PACKAGES := chromium:chromium chromedriver:chromium-driver firefox-esr:firefox-esr \
+  WebKitWebDriver:webkit2gtk-driver xvfb-run:xvfb xauth:xauth
+MINIBROWSER := /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
 tools-browser:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
-	  echo "installing Debian's chromium and chromium-driver"; \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; \
+	@missing=""; for entry in $(BROWSER_PACKAGES); do \
+	  command -v $${entry%%:*} >/dev/null || missing="$$missing $${entry#*:}"; done; \
+	[ -x $(MINIBROWSER) ] || missing="$$missing webkit2gtk-driver"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian's$$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
 # geckodriver for test-wasm-firefox, pinned, from crates.io. Installed off PATH: the wasm-bindgen
@@ -116,12 +125,14 @@ lint:
 test-native:
 	cargo test --workspace
 
-# In headless Chromium: the wasm boundary through wasm-pack (it uses the wasm-bindgen and
+# The wasm boundary in headless Chromium through wasm-pack (it uses the wasm-bindgen and
 # chromedriver on PATH; `cargo test --target $(WASM_TARGET)` runs the same tests), then the
-# public JavaScript API of pkg/ through Playwright.
+# public JavaScript API of pkg/ in Chromium, Firefox and WebKit (tests/engines/; ENGINES=chromium
+# runs one), with pass/fail/skip counts per engine.
+ENGINES ?= chromium firefox webkit
 test-browser: tools-rust tools-browser tools-wasm-pack pkg tools-node
 	wasm-pack test --headless --chrome --mode no-install
-	node --test --test-concurrency=1 tests/browser/
+	node tests/engines/run-suite.mjs browser tests/browser/ $(ENGINES)
 
 # The wasm boundary tests (tests/wasm_core.rs) in headless Firefox ESR too: the same test runner,
 # told to drive geckodriver (GECKODRIVER) with Debian's firefox-esr (--binary). The log must show
@@ -155,8 +166,9 @@ test-react: pkg server tools-browser tools-node
 test-dynamic: pkg
 	bash examples/dynamic-react/check.sh
 
+# The demo, tabs, expiry, revocation and CSP against the reference backend, in each engine.
 test-e2e: pkg server tools-browser tools-node
-	SK_SERVER_BIN=$(SERVER) node --test --test-concurrency=1 tests/e2e/
+	SK_SERVER_BIN=$(SERVER) node tests/engines/run-suite.mjs e2e tests/e2e/ $(ENGINES)
 
 clean:
 	cargo clean

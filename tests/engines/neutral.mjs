@@ -34,6 +34,17 @@ export const ENGINE = process.env.SK_ENGINE || "chromium";
 if (!ENGINES.includes(ENGINE)) throw new Error(`SK_ENGINE=${ENGINE}: must be one of ${ENGINES.join(", ")}`);
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** SK_TRACE=1: every driver command on stderr, with how long it took. */
+const TRACE = !!process.env.SK_TRACE;
+async function traced(what, command) {
+  if (!TRACE) return command();
+  const started = Date.now();
+  try {
+    return await command();
+  } finally {
+    process.stderr.write(`[sk ${new Date().toISOString().slice(11, 23)}] ${Date.now() - started} ms ${what.slice(0, 160).replace(/\s+/g, " ")}\n`);
+  }
+}
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Errors a driver raises while a page navigates (its document went away mid-command). */
@@ -72,7 +83,7 @@ class Browser {
     // test gets an origin whose storage an earlier one left behind.
     this._hosts.push(host);
     context._host = host;
-    context._rawPromise = this._raw.newContext({ viewport });
+    context._rawPromise = traced("newContext", () => this._raw.newContext({ viewport }));
     await context._rawPromise;
     this._contexts.add(context);
     return context;
@@ -115,7 +126,8 @@ class Context {
   pages() { return this._pages.slice(); }
 
   async newPage() {
-    const raw = await (await this._rawPromise).newPage();
+    const rawContext = await this._rawPromise;
+    const raw = await traced("newPage", () => rawContext.newPage());
     const page = new Page(this, raw);
     this._pages.push(page);
     for (const listener of this._listeners.page) listener(page);
@@ -178,7 +190,7 @@ class Context {
     this._browser._contexts.delete(this);
     this._pages = [];
     const raw = await this._rawPromise.catch(() => null);
-    await raw?.close().catch(() => {});
+    await traced("context.close", async () => raw?.close().catch(() => {}));
   }
 }
 
@@ -322,7 +334,7 @@ class Page {
   }
 
   async _run(expression) {
-    const text = await this._raw.evaluate(expression);
+    const text = await traced(`evaluate ${expression.slice(expression.indexOf("const __skFn = ") + 15, expression.indexOf("const __skFn = ") + 175)}`, () => this._raw.evaluate(expression));
     const out = JSON.parse(text);
     if (out.href) this._url = out.href;
     this._deliver(out.log);
@@ -369,7 +381,7 @@ class Page {
   async goto(url) {
     await this._drain();
     const target = this._resolve(url);
-    await this._raw.goto(target);
+    await traced(`goto ${target}`, () => this._raw.goto(target));
     this._url = target;
     await this._refreshUrl();
   }
@@ -630,7 +642,7 @@ class Locator {
       return true;
     }, mark, { ...options, what: "click" });
     try {
-      await this._page._raw.click(`[data-sk-target="${mark}"]`);
+      await traced(`click ${this}`, () => this._page._raw.click(`[data-sk-target="${mark}"]`));
     } finally {
       await this._page.evaluate((mark) => {
         document.querySelector(`[data-sk-target="${mark}"]`)?.removeAttribute("data-sk-target");

@@ -9,6 +9,7 @@
 // stdout and a TAP copy in target/test-results/<label>-<engine>.tap.
 
 import { spawn } from "node:child_process";
+import { ENGINES, startSharedBrowser } from "./drivers.mjs";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,22 +21,38 @@ if (!label || !dir) {
   process.exit(2);
 }
 const engines = rest.length ? rest : (process.env.SK_ENGINES || "chromium firefox webkit").split(/[\s,]+/).filter(Boolean);
+for (const engine of engines) {
+  if (!ENGINES.includes(engine)) {
+    console.error(`unknown engine ${engine}: one of ${ENGINES.join(", ")}`);
+    process.exit(2);
+  }
+}
 const RESULTS = path.join(REPO, "target/test-results");
 mkdirSync(RESULTS, { recursive: true });
 
-function run(engine) {
+async function run(engine) {
   const tap = path.join(RESULTS, `${label}-${engine}.tap`);
   const started = Date.now();
-  return new Promise((resolve) => {
-    console.log(`\n==== ${label} in ${engine} ====`);
+  console.log(`\n==== ${label} in ${engine} ====`);
+  // One browser for all the files of the run (each file connects to it; each test still gets a
+  // context and an origin of its own): launching Firefox costs 5-15 s per file.
+  let shared = null;
+  try {
+    shared = await startSharedBrowser(engine);
+  } catch (error) {
+    console.log(`(no shared ${engine}: ${error.message.split("\n")[0]}; each file launches its own)`);
+  }
+  const result = await new Promise((resolve) => {
     const child = spawn(process.execPath, [
       "--test", "--test-concurrency=1",
       "--test-reporter=spec", "--test-reporter-destination=stdout",
       "--test-reporter=tap", `--test-reporter-destination=${tap}`,
       dir,
-    ], { cwd: REPO, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, SK_ENGINE: engine } });
-    child.on("exit", (code, signal) => resolve({ engine, code, signal, seconds: (Date.now() - started) / 1000, tap }));
+    ], { cwd: REPO, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...(shared?.env || {}), SK_ENGINE: engine } });
+    child.on("exit", (code, signal) => resolve({ engine, code, signal, tap }));
   });
+  await shared?.close().catch(() => {});
+  return { ...result, seconds: (Date.now() - started) / 1000 };
 }
 
 /** Counts and skip reasons from a TAP report. */
