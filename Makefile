@@ -136,10 +136,10 @@ test-browser: tools-rust tools-browser tools-wasm-pack pkg tools-node
 
 # The wasm boundary tests (tests/wasm_core.rs) in headless Firefox ESR too: the same test runner,
 # told to drive geckodriver (GECKODRIVER) with Debian's firefox-esr (--binary). The log must show
-# that Firefox ran them.
+# that Firefox ran them. `--tests`: the doctests test no browser (test-native runs them).
 FIREFOX ?= /usr/bin/firefox-esr
 test-wasm-firefox: tools-rust tools-browser tools-geckodriver
-	GECKODRIVER=$(GECKODRIVER) GECKODRIVER_ARGS="--binary $(FIREFOX)" cargo test --target $(WASM_TARGET) 2>&1 \
+	GECKODRIVER=$(GECKODRIVER) GECKODRIVER_ARGS="--binary $(FIREFOX)" cargo test --target $(WASM_TARGET) --tests 2>&1 \
 	  | awk '{ print } /^Running headless tests in Firefox/ { firefox = 1 } END { if (!firefox) { print "test-wasm-firefox: no tests ran in Firefox"; exit 1 } }'
 
 # `wasm-pack build` must yield a package that loads and keeps a session too.
