@@ -29,12 +29,14 @@ export function memory_area(initial) {
 export function broken_area() {
   return { get() { return false; }, set() { return 2; }, remove() { return 2; } };
 }
+export function put(area, v) { area.data.set("session-keeper:env-test", v); }
 export function stored(area) { return area.data.get("session-keeper:env-test") ?? null; }
 "#)]
 extern "C" {
     fn memory_area(initial: Option<String>) -> StorageArea;
     fn broken_area() -> StorageArea;
     fn stored(area: &JsValue) -> Option<String>;
+    fn put(area: &JsValue, v: &str);
 }
 
 fn now() -> f64 {
@@ -73,8 +75,12 @@ fn a_user_nested_thousands_deep_is_kept_as_text_without_overflowing_the_stack() 
     for user in ["[".repeat(7_000) + &"]".repeat(7_000), "{\"a\":".repeat(5_000) + "1" + &"}".repeat(5_000)] {
         let outcome = parse(&core.set_session(&fresh_token("s-1"), Some(user.clone()), None, now()));
         assert_eq!(error_code(&outcome), None);
-        let snapshot = parse(&core.snapshot());
-        assert_eq!(JSON::stringify(&field(&snapshot, "user")).unwrap().as_string().unwrap(), user);
+        // Compared as the snapshot's text: Firefox's JSON.stringify recurses and gives up
+        // ("too much recursion") at this depth; its JSON.parse, which the shell uses, does not.
+        let text = core.snapshot();
+        assert!(text.contains(&format!("\"user\":{user},")), "the user object is kept as it was given");
+        let snapshot = parse(&text);
+        assert!(field(&snapshot, "user").is_object(), "and the browser's JSON.parse reads it");
         // The instance still answers: a change and a logout go through.
         assert_eq!(error_code(&parse(&core.set_user("{\"name\":\"Ada\"}".into(), now()))), None);
     }
@@ -90,11 +96,15 @@ fn a_deep_record_written_by_another_tab_is_read_without_trapping() {
         fresh_token("s-2"),
         now() as i64
     );
-    let mut core = core_with(Some(memory_area(None)));
+    let area = memory_area(None);
+    let handle: JsValue = area.clone().into();
+    let mut core = core_with(Some(area));
+    put(&handle, &record);
     parse(&core.storage_changed(Some("session-keeper:env-test".into()), Some(record), now()));
     assert!(is_active(&mut core), "a valid record is adopted, however deep its user object");
     // And malformed ones are not: unbalanced, truncated, not JSON.
     let broken = "{\"v\":1,\"session\":{\"user\":".to_owned() + &"[".repeat(50_000);
+    put(&handle, &broken);
     parse(&core.storage_changed(Some("session-keeper:env-test".into()), Some(broken), now()));
     assert!(!is_active(&mut core), "garbage in place of the record ends the session");
 }
