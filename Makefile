@@ -73,27 +73,32 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 ## Build ---------------------------------------------------------------------------------
 pkg: tools-rust tools-node tools-nightly
+	node scripts/check_ops.mjs
 	cargo +nightly build --release --target $(WASM_TARGET) -p session-keeper --target-dir target/nightly $(NIGHTLY_FLAGS)
-	rm -rf pkg && mkdir -p pkg target/pkg
-	cp -r pkg-template/. pkg/
+	# pkg-template/src/ holds the shell's modules: bundled below (in target/pkg/shell/, beside the
+	# glue and the wasm they import), never shipped as they are.
+	rm -rf pkg target/pkg/shell && mkdir -p pkg target/pkg/shell
+	cp -r pkg-template/. pkg/ && rm -r pkg/src
+	cp pkg-template/src/*.js target/pkg/shell/
 	# wasm-bindgen keeps the names for wasm-opt's --no-inline; wasm-opt strips them. The engine's
 	# operations stay functions of their own, so that a cold start compiles only the ones it runs
 	# (wasm functions are compiled on their first call).
-	wasm-bindgen --target web --out-dir pkg --out-name session_keeper_core --no-typescript \
+	wasm-bindgen --target web --out-dir target/pkg/shell --out-name session_keeper_core --no-typescript \
 	  --remove-producers-section $(WASM)
 	# The glue's fallback, `new URL("session_keeper_core_bg.wasm", import.meta.url)`, names a file
 	# the package does not ship (the shell always passes the wasm), and bundlers resolve such URLs
 	# at build time (webpack fails on a missing one): the fallback becomes an error.
-	sed -i "s|module_or_path = new URL('session_keeper_core_bg.wasm', import.meta.url);|throw new Error('session-keeper: no wasm given');|" pkg/session_keeper_core.js
-	! grep -q 'import\.meta\.url' pkg/session_keeper_core.js || { echo "the glue still refers to a wasm file next to it" >&2; exit 1; }
+	sed -i "s|module_or_path = new URL('session_keeper_core_bg.wasm', import.meta.url);|throw new Error('session-keeper: no wasm given');|" target/pkg/shell/session_keeper_core.js
+	! grep -q 'import\.meta\.url' target/pkg/shell/session_keeper_core.js || { echo "the glue still refers to a wasm file next to it" >&2; exit 1; }
 	wasm-opt --no-inline='*::engine::Engine>::*' -Oz --strip-debug --strip-producers \
-	  pkg/session_keeper_core_bg.wasm -o target/pkg/session_keeper_core_bg.wasm
-	rm pkg/session_keeper_core_bg.wasm
-	# One JavaScript file for the browser, minified: the shell, wasm-bindgen's glue and the wasm
-	# itself (as hex), so that nothing is fetched after it.
-	node scripts/inline_wasm.mjs target/pkg/session_keeper_core_bg.wasm pkg/session_keeper_core_wasm.js
-	esbuild pkg/session_keeper.js --bundle --format=esm --log-level=warning --outfile=pkg/bundle.js
-	mv pkg/bundle.js pkg/session_keeper.js && rm pkg/session_keeper_core.js pkg/session_keeper_core_wasm.js
+	  target/pkg/shell/session_keeper_core_bg.wasm -o target/pkg/session_keeper_core_bg.wasm
+	rm target/pkg/shell/session_keeper_core_bg.wasm
+	# One JavaScript file for the browser, minified: the shell's modules, wasm-bindgen's glue and
+	# the wasm itself (as hex), so that nothing is fetched after it. esbuild puts the modules in
+	# one scope, so terser shortens every internal name as it would in one file.
+	node scripts/inline_wasm.mjs target/pkg/session_keeper_core_bg.wasm target/pkg/shell/session_keeper_core_wasm.js
+	esbuild target/pkg/shell/session_keeper.js --bundle --format=esm --minify-syntax --log-level=warning \
+	  --outfile=pkg/session_keeper.js
 	for f in session_keeper.js react.js; do \
 	  terser pkg/$$f --module --compress passes=2 --mangle --keep-classnames -o pkg/$$f; done
 	version=$$(awk -F'"' '/^version = /{print $$2; exit}' Cargo.toml); \
