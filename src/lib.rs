@@ -9,7 +9,7 @@
 //!   of the browser and is tested with plain `cargo test`;
 //! - small platform seams ([`storage`]) with in-memory twins;
 //! - on `wasm32`, the boundary: one `#[wasm_bindgen]` class, `Core`, that the JavaScript shell
-//!   (`pkg-template/session_keeper.js`, the public `SessionKeeper`) drives with strings and
+//!   (`pkg-template/src/`, the public `SessionKeeper`) drives with strings and
 //!   numbers, and the storage adapter. The shell owns the page's timers, listeners and `fetch`;
 //!   every decision is made here ([`engine`]).
 #![deny(missing_docs, missing_debug_implementations)]

@@ -1,6 +1,6 @@
 // `wasm-pack build --target web` makes the raw core: the wasm-bindgen class `Core` (see
 // src/browser/core.rs) and its glue, not the public API. This proves that output works as the
-// core behind the hand-written shell (pkg-template/session_keeper.js): the shell, wasm-pack's
+// core behind the hand-written shell (pkg-template/src/): the shell's modules, wasm-pack's
 // glue and its wasm made into the module the shell carries (scripts/inline_wasm.mjs, as `make
 // pkg` does) are put side by side under the names `make pkg` bundles, then a session is kept
 // through the public API in Node.js — loaded both ways: `initSync(bytes)` and
@@ -8,14 +8,14 @@
 // Usage: node tests/wasm_pack_smoke.mjs <wasm-pack out dir>   (default target/wasm-pack-pkg)
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dir = path.resolve(process.argv[2] ?? path.join(repo, "target/wasm-pack-pkg"));
-const shell = path.join(repo, "pkg-template/session_keeper.js");
+const shell = path.join(repo, "pkg-template/src");
 
 // What wasm-pack made: the raw class and wasm-bindgen's loaders, nothing of the public API.
 const raw = await import(pathToFileURL(path.join(dir, "session_keeper.js")).href);
@@ -25,7 +25,7 @@ const bytes = readFileSync(path.join(dir, "session_keeper_bg.wasm"));
 /** A directory laid out as `make pkg` has the files before bundling: shell, glue, carried wasm. */
 function packageDir() {
   const out = mkdtempSync(path.join(tmpdir(), "session-keeper-wasm-pack-"));
-  copyFileSync(shell, path.join(out, "session_keeper.js"));
+  for (const file of readdirSync(shell)) copyFileSync(path.join(shell, file), path.join(out, file));
   copyFileSync(path.join(dir, "session_keeper.js"), path.join(out, "session_keeper_core.js"));
   execFileSync("node", [path.join(repo, "scripts/inline_wasm.mjs"), path.join(dir, "session_keeper_bg.wasm"), path.join(out, "session_keeper_core_wasm.js")]);
   return out;

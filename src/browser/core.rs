@@ -19,8 +19,8 @@ use crate::{wire, Wallet};
 pub struct Core(Engine);
 
 /// The operations of [`Core::call`], numbered as the shell's constants of the same names
-/// (`pkg-template/session_keeper.js`) number them. Arguments: `a`, `b`, `c` strings, `x`, `y`
-/// numbers.
+/// (`pkg-template/src/ops.js`; `make pkg` checks that the two agree with
+/// `scripts/check_ops.mjs`) number them. Arguments: `a`, `b`, `c` strings, `x`, `y` numbers.
 mod op {
     /// → the snapshot.
     pub const SNAPSHOT: u8 = 0;
