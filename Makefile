@@ -7,7 +7,7 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3}' Cargo.lock)
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # The package's wasm is built with the machine image's nightly: `-Zbuild-std` with
-# `panic = "immediate-abort"` drops std's panic strings and formatting (see README, Size).
+# `panic = "immediate-abort"` drops std's panic strings and formatting (see docs/performance.md).
 # Stable builds, lints and tests the same crate everywhere else.
 NIGHTLY_FLAGS := -Z build-std=std,panic_abort -Z panic-immediate-abort --config 'profile.release.panic="immediate-abort"'
 WASM := target/nightly/$(WASM_TARGET)/release/session_keeper.wasm
