@@ -423,9 +423,9 @@ export function suite() {
 
   before(async () => {
     shared.server = await startServer();
-    // The back-forward cache stays on (Playwright turns it off in Chromium): real browsers
+    // The back-forward cache is on (tests/engines turns it on in Chromium too): real browsers
     // have it, and the SDK must cope with pages restored from it.
-    shared.browser = await launchBrowser({ bfcache: true, slowMo: Number(process.env.SK_E2E_SLOWMO || 0) });
+    shared.browser = await launchBrowser({ slowMo: Number(process.env.SK_E2E_SLOWMO || 0) });
   }, { timeout: 90_000 });
 
   after(async () => {

@@ -15,6 +15,7 @@
 // - what no route answers is answered by `fallback` (a static site, or the reference backend
 //   through a reverse proxy).
 
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 
 const INTERNAL = "/__sk__/";
@@ -177,6 +178,30 @@ export function injectInitScript(html) {
 }
 
 /**
+ * Listens on a port (an origin) no other context of this run has had. Within one process the
+ * hosts stay up until the browser closes, so the system never hands out their ports again;
+ * test files that share one browser (run-suite.mjs) also share SK_PORTS_FILE, the list of
+ * ports used so far, because a browser keeps an origin's storage after its test ended.
+ */
+async function listenOnFreshPort(server) {
+  const file = process.env.SK_PORTS_FILE;
+  for (let attempt = 0; ; attempt += 1) {
+    await new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", resolve);
+    });
+    const { port } = server.address();
+    if (!file) return port;
+    const used = existsSync(file) ? new Set(readFileSync(file, "utf8").split("\n")) : new Set();
+    if (!used.has(String(port)) || attempt >= 50) {
+      appendFileSync(file, `${port}\n`);
+      return port;
+    }
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/**
  * Starts the host of one context. `context` supplies `initScript()` (the text of
  * /__sk__/init.js), `routes()` (newest first: `{ url, handler }`) and `requestPage()` (the page
  * a request came from, or undefined when it cannot be told); `fallback(request)` answers what
@@ -270,11 +295,7 @@ export async function startHost({ context, fallback }) {
     });
   });
   server.keepAliveTimeout = 1_000;
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  origin = `http://127.0.0.1:${server.address().port}`;
+  origin = `http://127.0.0.1:${await listenOnFreshPort(server)}`;
   return {
     origin,
     url: `${origin}/`,

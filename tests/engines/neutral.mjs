@@ -53,11 +53,12 @@ const isNavigationError = (error) => /context was destroyed|navigat|detached|Tar
 // ---- the browser -----------------------------------------------------------------------------------
 
 /**
- * Launches the engine of this run (or `engine`). `bfcache`: keep the back-forward cache on
- * (Chromium under Playwright has it off unless asked).
+ * Launches the engine of this run (or `engine`), or connects to the run's shared one (see
+ * drivers.mjs). The back-forward cache is on in every engine, as in real browsers (Playwright
+ * turns it off in Chromium unless told not to). `slowMo`: Chromium only.
  */
-export async function launchBrowser({ engine = ENGINE, bfcache = false, slowMo = 0 } = {}) {
-  const raw = await launchEngine(engine, { bfcache, slowMo });
+export async function launchBrowser({ engine = ENGINE, slowMo = 0 } = {}) {
+  const raw = await launchEngine(engine, { slowMo });
   return new Browser(raw);
 }
 

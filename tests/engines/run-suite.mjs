@@ -5,12 +5,15 @@
 //   node tests/engines/run-suite.mjs <label> <dir> [engines…]
 //   (engines: default SK_ENGINES or "chromium firefox webkit")
 //
-// Each run is `node --test --test-concurrency=1 <dir>` with SK_ENGINE set, its spec report on
-// stdout and a TAP copy in target/test-results/<label>-<engine>.tap.
+// Each run is `node --test --test-concurrency=1 <dir>` with SK_ENGINE set; its spec report goes
+// to target/test-results/<label>-<engine>.log (printed here when the engine is done) and a TAP
+// copy to <label>-<engine>.tap. The engines run side by side (SK_ENGINE_JOBS, default all of
+// them; 1 runs them one after the other): the suites mostly wait on real time (timers, check
+// intervals, expiries), so three browsers on two cores take about as long as the slowest one.
 
 import { spawn } from "node:child_process";
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { ENGINES, startSharedBrowser } from "./drivers.mjs";
-import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -30,17 +33,24 @@ for (const engine of engines) {
 const RESULTS = path.join(REPO, "target/test-results");
 mkdirSync(RESULTS, { recursive: true });
 
+const JOBS = Math.max(1, Number(process.env.SK_ENGINE_JOBS || engines.length));
+
 async function run(engine) {
   const tap = path.join(RESULTS, `${label}-${engine}.tap`);
+  const logFile = path.join(RESULTS, `${label}-${engine}.log`);
+  const portsFile = path.join(RESULTS, `${label}-${engine}.ports`);
+  rmSync(portsFile, { force: true });
+  rmSync(tap, { force: true });
+  const log = createWriteStream(logFile);
   const started = Date.now();
-  console.log(`\n==== ${label} in ${engine} ====`);
+  console.log(`${label} in ${engine}: started (log: ${path.relative(REPO, logFile)})`);
   // One browser for all the files of the run (each file connects to it; each test still gets a
   // context and an origin of its own): launching Firefox costs 5-15 s per file.
   let shared = null;
   try {
     shared = await startSharedBrowser(engine);
   } catch (error) {
-    console.log(`(no shared ${engine}: ${error.message.split("\n")[0]}; each file launches its own)`);
+    log.write(`(no shared ${engine}: ${error.message.split("\n")[0]}; each file launches its own)\n`);
   }
   const result = await new Promise((resolve) => {
     const child = spawn(process.execPath, [
@@ -48,11 +58,23 @@ async function run(engine) {
       "--test-reporter=spec", "--test-reporter-destination=stdout",
       "--test-reporter=tap", `--test-reporter-destination=${tap}`,
       dir,
-    ], { cwd: REPO, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...(shared?.env || {}), SK_ENGINE: engine } });
-    child.on("exit", (code, signal) => resolve({ engine, code, signal, tap }));
+    ], {
+      cwd: REPO,
+      stdio: ["ignore", "pipe", "pipe"],
+      // SK_PORTS_FILE: the origins used so far, so that no test gets one whose storage an
+      // earlier file left in the shared browser (see host.mjs).
+      env: { ...process.env, ...(shared?.env || {}), SK_ENGINE: engine, SK_PORTS_FILE: portsFile },
+    });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    child.on("close", (code, signal) => resolve({ engine, code, signal, tap }));
   });
   await shared?.close().catch(() => {});
-  return { ...result, seconds: (Date.now() - started) / 1000 };
+  await new Promise((resolve) => log.end(resolve));
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`\n==== ${label} in ${engine} (${seconds.toFixed(0)} s) ====`);
+  process.stdout.write(readFileSync(logFile, "utf8"));
+  return { ...result, seconds };
 }
 
 /** Counts and skip reasons from a TAP report. */
@@ -69,10 +91,18 @@ function summarize(tapFile) {
   return { tests: count("tests"), pass: count("pass"), fail: count("fail"), skipped: count("skipped"), cancelled: count("cancelled"), skips: skipped };
 }
 
-const results = [];
-for (const engine of engines) results.push({ ...(await run(engine)) });
+const results = new Array(engines.length);
+const started = Date.now();
+let next = 0;
+await Promise.all(Array.from({ length: Math.min(JOBS, engines.length) }, async () => {
+  while (next < engines.length) {
+    const i = next;
+    next += 1;
+    results[i] = await run(engines[i]);
+  }
+}));
 
-console.log(`\n==== ${label}: per engine ====`);
+console.log(`\n==== ${label}: per engine (${((Date.now() - started) / 1000).toFixed(0)} s in all, ${JOBS} at a time) ====`);
 let failed = false;
 for (const r of results) {
   const s = summarize(r.tap);
@@ -85,4 +115,7 @@ for (const r of results) {
   console.log(`${label} ${r.engine}: ${s.pass} passed, ${s.fail + (s.cancelled || 0)} failed, ${s.skipped} skipped (${s.tests} tests, ${r.seconds.toFixed(0)} s)`);
   for (const skip of s.skips) console.log(`  skipped: ${skip.name} — ${skip.reason}`);
 }
+const total = (key) => results.reduce((sum, r) => sum + ((summarize(r.tap) || {})[key] || 0), 0);
+// The plain closing line: every engine together.
+console.log(`${label}: ${total("pass")} passed, ${total("fail") + total("cancelled")} failed, ${total("skipped")} skipped`);
 process.exit(failed ? 1 : 0);

@@ -1,10 +1,10 @@
-import vm from "node:vm";
-
 // Values across the Node/page boundary, as Playwright's page.evaluate carries them: undefined
 // (also as an object property), NaN, ±Infinity, -0, BigInt, Date, URL, RegExp, Error, Map, Set,
 // arrays, plain objects and shared/cyclic references; functions become undefined, DOM nodes a
 // "ref: <Node>" string. Both functions are self-contained: they run in Node and, through their
 // source text, in the page.
+
+import vm from "node:vm";
 
 export function skSerialize(root) {
   const visited = new Map();
