@@ -74,6 +74,11 @@ pub struct Keeper {
     /// Whether some state of the current session is in storage (it was written, restored or
     /// adopted). A session that never landed (storage full) is not ended by an empty storage.
     landed: bool,
+    /// The FNV-1a hash of the record this keeper last wrote (or found on loading): at expiry
+    /// only the keeper whose record is stored removes it. Tabs reach the end together, and in
+    /// Firefox and WebKit each tab's removal of a record the others removed too is a storage
+    /// event of its own; this keeps it to one write.
+    mine: Option<u64>,
     /// Sessions this keeper saw logged out or revoked, newest last: one of them found in
     /// storage again was written back by a tab that had not heard of the end, and is removed,
     /// never adopted. (A replaced session may come back: the newest write wins.)
@@ -131,12 +136,14 @@ impl Keeper {
             degraded: None,
             session: None,
             landed: false,
+            mine: value_hash(None),
             gone: Vec::new(),
             told: None,
             notices: Vec::new(),
             server_skew: None,
         };
         let value = keeper.read().unwrap_or_default();
+        keeper.mine = value_hash(value.as_deref());
         match keeper.load(value.as_deref()) {
             Loaded::Session(s) if s.ends_at > now => {
                 keeper.session = Some(s);
@@ -536,6 +543,7 @@ impl Keeper {
         match storage.set(&self.key, &text) {
             Ok(()) => {
                 self.landed = true;
+                self.mine = value_hash(Some(&text));
                 self.degraded = None;
                 self.told = Some(String::new());
             }
@@ -588,6 +596,12 @@ impl Keeper {
         // record past it as "expired". Skipping it matters because tabs expire together, and
         // localStorage's read-then-write is not atomic across tabs: two tombstones would be two
         // writes. Removal alone is idempotent (a second removal is no change, no event).
+        if reason == EndReason::Expired {
+            let stored = self.storage.as_ref().and_then(|s| s.get(&self.key).ok().flatten());
+            if value_hash(stored.as_deref()) != self.mine {
+                return; // another tab wrote it, and removes it at the same moment
+            }
+        }
         let mut told = String::new();
         if reason != EndReason::Expired {
             if let Some(storage) = &self.storage {
@@ -623,6 +637,11 @@ impl Keeper {
             self.degraded = Some(error);
         }
     }
+}
+
+/// The hash of a stored value, `None` for none.
+fn value_hash(value: Option<&str>) -> Option<u64> {
+    value.map(fnv1a)
 }
 
 /// The longest user object accepted, as JSON text.

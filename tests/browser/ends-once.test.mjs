@@ -18,9 +18,13 @@ btest("logout after a storage-full write removes the stored session: a reload an
     window.keeper = new m.SessionKeeper({ environmentId: env });
     window.rec = sk.recorder(keeper, { subscribe: false });
   }, env);
-  const r = await a.evaluate(async (env) => {
-    const keeper = new m.SessionKeeper({ environmentId: env, logLevel: "off" });
+  await a.evaluate((env) => {
+    window.keeper = new m.SessionKeeper({ environmentId: env, logLevel: "off" });
     keeper.setSession(sk.token(env, "s-1", sk.HOUR), { user: { n: 1 } });
+  }, env);
+  // Tab B holds the session before A's storage fills up.
+  assert.equal(await b.evaluate(() => sk.until(() => keeper.isActive)), true, "B adopted the session");
+  const r = await a.evaluate(async (env) => {
     sk.setQuotaExceeded(true);
     keeper.setUser({ n: 2, big: "x".repeat(1000) }); // QuotaExceededError: kept in memory
     const degraded = keeper.persistence;
