@@ -19,7 +19,7 @@ tools: tools-nightly
 
 help:
 	@echo "make demo   - build the package and start the demo backend + page on http://127.0.0.1:$(PORT)/"
-	@echo "make test   - every test: native, browser (headless Chromium), types, end-to-end"
+	@echo "make test   - every test: native, browser and end-to-end in Chromium, Firefox and WebKit, types, consumers"
 	@echo "make pkg    - build the npm package into pkg/"
 	@echo "make size   - gzip -9 size of pkg/"
 

@@ -115,26 +115,37 @@ e2e("csp_the_demo_page_has_no_violation_under_the_readme_policy", async ({ conte
   assert.deepEqual(problems, [], "no page error and no console.error");
 });
 
-e2e("csp_without_wasm_unsafe_eval_the_wasm_is_refused_and_the_page_reports_it", async ({ t, context, server, problems, expectProblem = noop }) => {
-  const WASM_REFUSED = /WebAssembly|wasm-unsafe-eval/;
+/** Opens the demo under the policy without 'wasm-unsafe-eval': the wasm is refused. */
+async function openWithoutWasm({ context, server, expectProblem }) {
   expectProblem(WASM_REFUSED);
   expectProblem(DATA_FAVICON_ERROR);
   await withPolicy(context, server.origin, WITHOUT_WASM);
   const page = await context.newPage();
   await page.goto("/");
+  return page;
+}
+const WASM_REFUSED = /WebAssembly|wasm-unsafe-eval/;
+
+e2e("csp_without_wasm_unsafe_eval_the_wasm_is_refused_and_the_page_reports_it", async ({ t, context, server, problems, expectProblem = noop }) => {
+  const page = await openWithoutWasm({ context, server, expectProblem });
   const state = await waitInPage(page, () => document.documentElement.dataset.ready);
   assert.equal(state, "error", "the demo cannot start without 'wasm-unsafe-eval'");
   const message = await page.getByTestId("message-text").textContent();
   t.diagnostic(`the page says: ${message}`);
+  // The SDK's own error, the same in every engine: code wasm_blocked, naming 'wasm-unsafe-eval'.
   assert.match(message, /^The SDK could not start: .*WebAssembly.*'wasm-unsafe-eval'.*\(wasm_blocked\)/, message);
   assert.equal(await page.getByTestId("status-pill").textContent(), "SDK failed to load");
   assert.equal(await page.evaluate(() => typeof window.keeper), "undefined");
+  const others = problems.filter((p) => !WASM_REFUSED.test(p) && !DATA_FAVICON_ERROR.test(p));
+  assert.deepEqual(others, [], "only the wasm refusal is reported");
+});
 
+e2e("csp_without_wasm_unsafe_eval_the_browser_reports_a_script_src_wasm_eval_violation", async ({ context, server, expectProblem = noop }) => {
+  const page = await openWithoutWasm({ context, server, expectProblem });
+  await waitInPage(page, () => document.documentElement.dataset.ready);
   // The browser says why: script-src refused the wasm compilation ("wasm-eval").
   const seen = await violations(page);
   assert.ok(seen.some((v) => v.directive === "script-src" && v.blocked === "wasm-eval"), `a script-src violation for wasm-eval: ${JSON.stringify(seen)}`);
   // The page's scripts load under script-src 'self': the wasm is the only thing refused for it.
   assert.deepEqual(seen.filter((v) => v.blocked !== "wasm-eval" && !isDataFavicon(v)), [], "nothing else violates the policy");
-  const others = problems.filter((p) => !WASM_REFUSED.test(p) && !DATA_FAVICON_ERROR.test(p));
-  assert.deepEqual(others, [], "only the wasm refusal is reported");
 });
