@@ -97,7 +97,7 @@ fn a_deep_record_written_by_another_tab_is_read_without_trapping() {
         now() as i64
     );
     let area = memory_area(None);
-    let handle: JsValue = area.clone().into();
+    let handle: JsValue = area.clone();
     let mut core = core_with(Some(area));
     put(&handle, &record);
     parse(&core.storage_changed(Some("session-keeper:env-test".into()), Some(record), now()));
