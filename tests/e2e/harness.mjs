@@ -129,21 +129,8 @@ export async function receivedWebhooks(server) {
 // ---- waiting -----------------------------------------------------------------------------------
 
 /** Polls `check()` (sync or async) until it returns a truthy value; bounded. */
-export async function until(check, { timeoutMs = ACTION_TIMEOUT_MS, intervalMs = 50, message = "condition" } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${message} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+export function until(check, { timeoutMs = ACTION_TIMEOUT_MS, intervalMs = 50, message = "condition" } = {}) {
+  return poll(check, { timeoutMs, intervalMs, message });
 }
 
 /**
