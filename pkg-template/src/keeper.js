@@ -47,8 +47,9 @@ export function keeper(options, time) {
 
   // The keeper's clock, held still across a jump of the device's clock (clock.js).
   const [clock, clockMoved] = keeperClock(api, (t) => (t ? learnTime(t) : !destroyed && run(ask(CHECK))));
-  /** One operation of the core, at `at` (now by default); returns its JSON text. */
-  const ask = (op, a, b, c, x = 0, y = 0, at = clock()) => core.call(op, a, b, c, x, y, at);
+  /** One operation of the core, at `at` (now by default); returns its JSON text. What another
+   * keeper of the document wrote meanwhile is followed first, so every call acts on it. */
+  const ask = (op, a, b, c, x = 0, y = 0, at = clock()) => (catchUp(), core.call(op, a, b, c, x, y, at));
 
   let revision = 0; // of the core's last outcome
   let snapshot = null; // parsed for `revision`, built on first read
@@ -159,7 +160,6 @@ export function keeper(options, time) {
 
     setSession(token, extras) {
       alive();
-      catchUp();
       if (typeof token !== "string") fail("invalid_token", "invalid token: the token must be a string");
       if (token.length > MAX_TOKEN_LENGTH) fail("invalid_token", "invalid token: token is too long");
       const given = extras !== null && typeof extras === "object";
@@ -170,20 +170,17 @@ export function keeper(options, time) {
 
     setUser(user) {
       alive();
-      catchUp();
       run(ask(SET_USER, userJson(user) ?? "null"));
     },
 
     connectWallet(wallet) {
       alive();
-      catchUp();
       const [address, chain, connector] = walletFields(wallet);
       run(ask(CONNECT_WALLET, address, chain, connector));
     },
 
     disconnectWallet(address) {
       alive();
-      catchUp();
       // Not a string, or longer than any address: matches no wallet (but still needs a session).
       const usable = typeof address === "string" && address.length <= MAX_FIELD_LENGTH;
       return run(ask(DISCONNECT_WALLET, usable ? address : ""));
@@ -193,7 +190,6 @@ export function keeper(options, time) {
       if (destroyed) return Promise.reject(destroyedError());
       let token;
       try {
-        catchUp();
         token = run(ask(LOGOUT));
       } catch (error) {
         return Promise.reject(error);
