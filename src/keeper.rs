@@ -75,9 +75,7 @@ pub struct Keeper {
     /// adopted). A session that never landed (storage full) is not ended by an empty storage.
     landed: bool,
     /// The FNV-1a hash of the record this keeper last wrote (or found on loading): at expiry
-    /// only the keeper whose record is stored removes it. Tabs reach the end together, and in
-    /// Firefox and WebKit each tab's removal of a record the others removed too is a storage
-    /// event of its own; this keeps it to one write.
+    /// only the keeper whose record is stored removes it (see `clear_stored`).
     mine: Option<u64>,
     /// Sessions this keeper saw logged out or revoked, newest last: one of them found in
     /// storage again was written back by a tab that had not heard of the end, and is removed,
@@ -136,7 +134,7 @@ impl Keeper {
             degraded: None,
             session: None,
             landed: false,
-            mine: value_hash(None),
+            mine: None,
             gone: Vec::new(),
             told: None,
             notices: Vec::new(),
@@ -595,7 +593,8 @@ impl Keeper {
         // Expiry needs no tombstone: every tab reaches the same end time and reads a vanished
         // record past it as "expired". Skipping it matters because tabs expire together, and
         // localStorage's read-then-write is not atomic across tabs: two tombstones would be two
-        // writes. Removal alone is idempotent (a second removal is no change, no event).
+        // writes. For the same reason only the keeper whose record is stored removes it (in
+        // Firefox and WebKit a second tab's removal of it is a storage event of its own).
         if reason == EndReason::Expired {
             let stored = self.storage.as_ref().and_then(|s| s.get(&self.key).ok().flatten());
             if value_hash(stored.as_deref()) != self.mine {
