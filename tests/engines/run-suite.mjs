@@ -88,7 +88,14 @@ function summarize(tapFile) {
   const count = (name) => Number((new RegExp(`^# ${name} (\\d+)$`, "m").exec(text) || [])[1] ?? NaN);
   const skipped = [];
   for (const match of text.matchAll(/^\s*ok \d+ - (.*) # SKIP (.*)$/gm)) skipped.push({ name: match[1], reason: match[2] });
-  return { tests: count("tests"), pass: count("pass"), fail: count("fail"), skipped: count("skipped"), cancelled: count("cancelled"), skips: skipped };
+  // A failed test's name and the first lines of its YAML block (error, expected/actual, stack):
+  // repeated in the closing summary, which is the part of a long log a reader sees first.
+  const failures = [];
+  for (const match of text.matchAll(/^( *)not ok \d+ - (.*)\n\1  ---\n((?:\1  .*\n)*?)\1  \.\.\./gm)) {
+    const lines = match[3].split("\n").map((l) => l.trimEnd()).filter((l) => l && !/^\s*(duration_ms|type|failureType|location):|\(node:/.test(l));
+    failures.push({ name: match[2], detail: lines.slice(0, 14) });
+  }
+  return { tests: count("tests"), pass: count("pass"), fail: count("fail"), skipped: count("skipped"), cancelled: count("cancelled"), skips: skipped, failures };
 }
 
 const results = new Array(engines.length);
@@ -114,6 +121,7 @@ for (const r of results) {
   }
   console.log(`${label} ${r.engine}: ${s.pass} passed, ${s.fail + (s.cancelled || 0)} failed, ${s.skipped} skipped (${s.tests} tests, ${r.seconds.toFixed(0)} s)`);
   for (const skip of s.skips) console.log(`  skipped: ${skip.name} — ${skip.reason}`);
+  for (const failure of s.failures) console.log(`  failed: ${failure.name}\n${failure.detail.map((l) => `    ${l}`).join("\n")}`);
 }
 const total = (key) => results.reduce((sum, r) => sum + ((summarize(r.tap) || {})[key] || 0), 0);
 // The plain closing line: every engine together.
