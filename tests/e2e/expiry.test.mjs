@@ -78,12 +78,14 @@ e2e("sleep while hidden: time jumps past expiry with no timer run; the session e
 
   const shownAt = Date.now();
   await setVisibility(page, "visible");
-  const ended = await until(() => page.evaluate(() => window.__ends[0]), { timeoutMs: 1_000, message: "the end after becoming visible" });
+  // The failed request releases the held clock at once: the end comes well before the 3 s the
+  // keeper would hold its clock without an answer (2 s leaves room for a loaded machine).
+  const ended = await until(() => page.evaluate(() => window.__ends[0]), { timeoutMs: 2_000, message: "the end after becoming visible" });
   const latency = Date.now() - shownAt;
   assert.equal(ended.reason, "expired");
   assert.equal(ended.remote, false);
   assert.ok(ended.at >= info.expiresAt);
-  assert.ok(latency <= 1_000, `ended ${latency} ms after becoming visible`);
+  assert.ok(latency < 2_000, `ended ${latency} ms after becoming visible (not after the 3 s hold)`);
   assert.equal(await page.getByTestId("session-card").getAttribute("data-state"), "none");
   assert.equal(await storageValue(page), null);
 });
