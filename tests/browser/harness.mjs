@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { ENGINE, launchBrowser, poll } from "../engines/neutral.mjs";
+import { ENGINE, artifactName, launchBrowser, poll } from "../engines/neutral.mjs";
 import { skipReason } from "../engines/skips.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -139,9 +139,6 @@ export async function openPage(context, { clock = false, load = "init" } = {}) {
 
 // ---- the suite -----------------------------------------------------------------------------------
 
-function artifactName(name) {
-  return `${ENGINE}-${name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase().slice(0, 100) || "test"}`;
-}
 
 async function saveScreenshots(context, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -166,7 +163,6 @@ async function saveScreenshots(context, name) {
  */
 export function suite() {
   const shared = { browser: null, engine: ENGINE };
-  const file = process.argv[1] ? path.basename(process.argv[1]) : "";
 
   before(async () => {
     if (!existsSync(path.join(PKG, "session_keeper.js"))) {
@@ -181,7 +177,7 @@ export function suite() {
 
   function btest(name, fn, { timeout = TEST_TIMEOUT_MS, contextOptions = {}, skip = {} } = {}) {
     return test(name, { timeout }, async (t) => {
-      const reason = skip[ENGINE] || skipReason("browser", file, name, ENGINE);
+      const reason = skipReason("browser", name, skip);
       if (reason) {
         t.skip(`${ENGINE}: ${reason}`);
         return;

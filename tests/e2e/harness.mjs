@@ -21,7 +21,7 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { ENGINE, launchBrowser, poll } from "../engines/neutral.mjs";
+import { ENGINE, artifactName, launchBrowser, poll } from "../engines/neutral.mjs";
 import { skipReason } from "../engines/skips.mjs";
 
 /** The engine this run drives. */
@@ -348,9 +348,6 @@ export const storageValue = (page) => page.evaluate((key) => localStorage.getIte
 
 // ---- the suite -----------------------------------------------------------------------------------
 
-function artifactName(name) {
-  return `${ENGINE}-${name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase().slice(0, 100) || "test"}`;
-}
 
 /**
  * Problems every test may meet without failing: none of the SDK's or the demo's doing.
@@ -406,7 +403,6 @@ function proxyTo(backend) {
  */
 export function suite() {
   const shared = { server: null, browser: null, engine: ENGINE };
-  const file = process.argv[1] ? path.basename(process.argv[1]) : "";
 
   before(async () => {
     shared.server = await startServer();
@@ -422,7 +418,7 @@ export function suite() {
 
   function e2e(name, fn, { timeout = 60_000, contextOptions = {}, skip = {} } = {}) {
     return test(name, { timeout }, async (t) => {
-      const reason = skip[ENGINE] || skipReason("e2e", file, name, ENGINE);
+      const reason = skipReason("e2e", name, skip);
       if (reason) {
         t.skip(`${ENGINE}: ${reason}`);
         return;

@@ -33,6 +33,11 @@ const CLOCK_SOURCE = readFileSync(path.join(HERE, "clock.js"), "utf8");
 export const ENGINE = process.env.SK_ENGINE || "chromium";
 if (!ENGINES.includes(ENGINE)) throw new Error(`SK_ENGINE=${ENGINE}: must be one of ${ENGINES.join(", ")}`);
 
+/** A file name for what a failed test `name` leaves behind (screenshots), prefixed with the engine. */
+export function artifactName(name) {
+  return `${ENGINE}-${name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase().slice(0, 100) || "test"}`;
+}
+
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** SK_TRACE=1: every driver command on stderr, with how long it took. */
 const TRACE = !!process.env.SK_TRACE;
@@ -235,44 +240,39 @@ class Clock {
     await this._context._evaluateInAllPages(CLOCK_SOURCE);
   }
 
-  async _op(type, param, call) {
+  /** Runs `controller.<type>(<ms>)` in every page of the context, and logs it for later ones. */
+  async _op(type, ms) {
     await this._installIfNeeded();
-    this._context._initSources.push(`globalThis.__skClock.controller.log(${JSON.stringify(type)}, ${Date.now()}, ${param === undefined ? "undefined" : param});`);
-    await this._context._evaluateInAllPages(`return await globalThis.__skClock.controller.${call};`);
+    this._context._initSources.push(`globalThis.__skClock.controller.log(${JSON.stringify(type)}, ${Date.now()}, ${ms});`);
+    await this._context._evaluateInAllPages(`return await globalThis.__skClock.controller.${type}(${ms ?? ""});`);
   }
 
   async install({ time } = {}) {
-    const ms = time !== undefined ? parseTime(time) : Date.now();
-    await this._op("install", ms, `install(${ms})`);
+    await this._op("install", time !== undefined ? parseTime(time) : Date.now());
   }
 
   async fastForward(ticks) {
-    const ms = parseTicks(ticks);
-    await this._op("fastForward", ms, `fastForward(${ms})`);
+    await this._op("fastForward", parseTicks(ticks));
   }
 
   async pauseAt(time) {
-    const ms = parseTime(time);
-    await this._op("pauseAt", ms, `pauseAt(${ms})`);
+    await this._op("pauseAt", parseTime(time));
   }
 
   async resume() {
-    await this._op("resume", undefined, "resume()");
+    await this._op("resume");
   }
 
   async runFor(ticks) {
-    const ms = parseTicks(ticks);
-    await this._op("runFor", ms, `runFor(${ms})`);
+    await this._op("runFor", parseTicks(ticks));
   }
 
   async setFixedTime(time) {
-    const ms = parseTime(time);
-    await this._op("setFixedTime", ms, `setFixedTime(${ms})`);
+    await this._op("setFixedTime", parseTime(time));
   }
 
   async setSystemTime(time) {
-    const ms = parseTime(time);
-    await this._op("setSystemTime", ms, `setSystemTime(${ms})`);
+    await this._op("setSystemTime", parseTime(time));
   }
 }
 

@@ -3,6 +3,9 @@
 //
 // SKIPS[suite][engine]["file name :: test name"] = reason
 
+import path from "node:path";
+import { ENGINE } from "./neutral.mjs";
+
 export const SKIPS = {
   browser: {
     chromium: {},
@@ -31,7 +34,9 @@ export const SKIPS = {
   },
 };
 
-/** The reason `name` (in `file` of `suite`) is skipped in `engine`, or null. */
-export function skipReason(suite, file, name, engine) {
-  return SKIPS[suite]?.[engine]?.[`${file} :: ${name}`] ?? null;
+/** The reason test `name` of this process's test file in `suite` is skipped in this run's engine
+ * (the test's own `skip` option, `{ engine: reason }`, first), or null. */
+export function skipReason(suite, name, own = {}) {
+  const file = process.argv[1] ? path.basename(process.argv[1]) : "";
+  return own[ENGINE] || (SKIPS[suite]?.[ENGINE]?.[`${file} :: ${name}`] ?? null);
 }
