@@ -40,7 +40,7 @@ export function tokenFetch(api, tokenOrigins, gone, current, run, ask) {
     return new Promise((resolve) => {
       // Exactly what fetch() does with its arguments (URL resolution, errors), as a promise.
       const request = new Request(input, init);
-      const token = gone() ? null : current().token;
+      const token = current().token; // null once destroyed (a Request's getters may destroy it)
       const carries = token !== null && mayCarryToken(request.url);
       if (carries) request.headers.set("Authorization", "Bearer " + token);
       const sent = fetch(request);

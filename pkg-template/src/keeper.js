@@ -36,7 +36,9 @@ export function keeper(options, time) {
 
   let destroyed = false;
   const gone = () => destroyed;
-  const alive = () => destroyed && fail("destroyed", "this SessionKeeper was destroyed");
+  const alive = () => {
+    if (destroyed) throw destroyedError();
+  };
 
   // The document's other keepers on this storage (peers.js).
   const [catchUp, tell, leave] = documentPeers(
